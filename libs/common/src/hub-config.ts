@@ -1,0 +1,123 @@
+import path from 'node:path';
+
+export type HubMode = 'development' | 'production' | 'test';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** The hub's configuration, read once from the environment and validated before anything starts. */
+export interface HubConfig {
+  mode: HubMode;
+  port: number;
+  host: string;
+  /** Connection of the application role (owns nothing, cannot bypass row-level security). */
+  databaseUrl: string | null;
+  /** Connection of the owner role that runs migrations; defaults to `databaseUrl` only when the two are the same server role by choice. */
+  migrationDatabaseUrl: string | null;
+  /** No `DATABASE_URL`: the hub starts its own PostgreSQL from the npm registry's binaries. */
+  embedded: boolean;
+  embeddedPostgresPort: number;
+  dataDir: string;
+  logLevel: LogLevel;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  migrateOnStart: boolean;
+  seedDemo: boolean;
+  bodyLimitBytes: number;
+  loginMaxFailures: number;
+  loginWindowSeconds: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the environment; every problem is named by its variable, all at once. */
+export function loadConfig(env: Env = process.env): HubConfig {
+  const problems: string[] = [];
+
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (['true', '1', 'yes'].includes(raw.toLowerCase())) return true;
+    if (['false', '0', 'no'].includes(raw.toLowerCase())) return false;
+    problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  };
+  const oneOf = <T extends string>(name: string, fallback: T, allowed: readonly T[]): T => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (!allowed.includes(raw as T)) {
+      problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+      return fallback;
+    }
+    return raw as T;
+  };
+  const url = (name: string): string | null => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return null;
+    try {
+      const parsed = new URL(raw);
+      if (!['postgres:', 'postgresql:'].includes(parsed.protocol)) {
+        problems.push(`${name} must be a postgres:// URL`);
+      }
+    } catch {
+      problems.push(`${name} is not a valid URL`);
+    }
+    return raw;
+  };
+
+  const modeEnv = env.HUB_MODE ?? (env.NODE_ENV === 'production' ? 'production' : undefined);
+  const mode = oneOf<HubMode>('HUB_MODE', 'development', ['development', 'production', 'test']);
+  const effectiveMode: HubMode = modeEnv === 'production' ? 'production' : mode;
+  const databaseUrl = url('DATABASE_URL');
+  const migrationDatabaseUrl = url('MIGRATION_DATABASE_URL');
+  const embedded = databaseUrl === null;
+
+  if (migrationDatabaseUrl && !databaseUrl) {
+    problems.push('MIGRATION_DATABASE_URL is set without DATABASE_URL: set both, or neither for the embedded PostgreSQL');
+  }
+  if (effectiveMode === 'production' && embedded) {
+    problems.push('production mode needs DATABASE_URL (and MIGRATION_DATABASE_URL): the embedded PostgreSQL is for the demo only');
+  }
+  const seedDemo = bool('SEED_DEMO', embedded);
+  if (effectiveMode === 'production' && seedDemo) {
+    problems.push('SEED_DEMO is refused in production mode: the demo users share a published password');
+  }
+
+  const config: HubConfig = {
+    mode: effectiveMode,
+    port: int('PORT', 3000, 0, 65535),
+    host: env.HOST && env.HOST !== '' ? env.HOST : '127.0.0.1',
+    databaseUrl,
+    migrationDatabaseUrl: migrationDatabaseUrl ?? databaseUrl,
+    embedded,
+    embeddedPostgresPort: int('EMBEDDED_PG_PORT', 54329, 1024, 65535),
+    dataDir: path.resolve(env.HUB_DATA_DIR && env.HUB_DATA_DIR !== '' ? env.HUB_DATA_DIR : '.data'),
+    logLevel: oneOf<LogLevel>('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS', 900, 30, 86_400),
+    refreshTokenTtlSeconds: int('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, 60, 365 * 86_400),
+    migrateOnStart: bool('MIGRATE_ON_START', true),
+    seedDemo,
+    bodyLimitBytes: int('BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+    loginMaxFailures: int('LOGIN_MAX_FAILURES', 5, 1, 1000),
+    loginWindowSeconds: int('LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+export const HUB_CONFIG = Symbol('HUB_CONFIG');

@@ -1,0 +1,47 @@
+import { type ArgumentMetadata, Injectable, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { HubException, HubErrorCode, type FieldProblem } from './hub.exception.js';
+
+function flatten(errors: ValidationError[], prefix = ''): FieldProblem[] {
+  return errors.flatMap((error) => {
+    const field = prefix ? `${prefix}.${error.property}` : error.property;
+    const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({
+      field,
+      rule: rule === 'whitelistValidation' ? 'unknownField' : rule,
+      message: rule === 'whitelistValidation' ? `${field} is not a field this endpoint accepts` : message,
+    }));
+    return [...own, ...flatten(error.children ?? [], field)];
+  });
+}
+
+/**
+ * Validates bodies and queries against their DTO: unknown fields are refused, not dropped, and each
+ * problem names the field and the rule that failed.
+ */
+@Injectable()
+export class HubValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      stopAtFirstError: false,
+      validationError: { target: false, value: false },
+      exceptionFactory: (errors) => {
+        const details = flatten(errors);
+        const summary = details.map((d) => d.message).join('; ');
+        return new HubException(HubErrorCode.ValidationFailed, summary || 'request is not valid', { details });
+      },
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const isDto = typeof metadata.metatype === 'function' && ![String, Number, Boolean, Array, Object].includes(metadata.metatype as never);
+    if (isDto && (metadata.type === 'body' || metadata.type === 'query')) {
+      if (value === undefined || value === null) value = {};
+      if (typeof value !== 'object' || Array.isArray(value)) {
+        throw HubException.invalid(metadata.type, 'isObject', `request ${metadata.type} must be a JSON object`);
+      }
+    }
+    return super.transform(value, metadata);
+  }
+}

@@ -1,0 +1,13 @@
+export type OrgKind = 'member' | 'coordinator' | 'partner';
+
+/** What the database policies see of the caller: set per transaction, never per connection. */
+export interface TenantContext {
+  orgId: string | null;
+  orgKind: OrgKind | null;
+  userId: string | null;
+  /** The platform operator manages organisations; it has no organisation and reads no tenant rows. */
+  operator: boolean;
+}
+
+/** Before authentication: the database answers nothing that belongs to a tenant. */
+export const NO_TENANT: TenantContext = Object.freeze({ orgId: null, orgKind: null, userId: null, operator: false });

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager, type EntityTarget, type ObjectLiteral, type Repository } from 'typeorm';
+import type { TenantContext } from './tenant-context.js';
+
+/**
+ * One transaction with the tenant context applied. The settings are transaction-local
+ * (`set_config(..., true)`), so a pooled connection never carries one caller's organisation to the next.
+ */
+export class TenantTransaction {
+  constructor(
+    private readonly manager: EntityManager,
+    private currentContext: TenantContext,
+  ) {}
+
+  get context(): TenantContext {
+    return this.currentContext;
+  }
+
+  repository<E extends ObjectLiteral>(entity: EntityTarget<E>): Repository<E> {
+    return this.manager.getRepository(entity);
+  }
+
+  query<T = Record<string, unknown>>(sql: string, parameters: unknown[] = []): Promise<T[]> {
+    return this.manager.query(sql, parameters);
+  }
+
+  /**
+   * Provisioning only: the operator, having created an organisation in this transaction, writes its
+   * first rows (the first admin) as that organisation. Nothing else may change the context mid-way.
+   */
+  async provisionAs(orgId: string, orgKind: TenantContext['orgKind']): Promise<void> {
+    if (!this.currentContext.operator) throw new Error('only the platform operator provisions organisations');
+    this.currentContext = { ...this.currentContext, orgId, orgKind };
+    await applyContext(this.manager, this.currentContext);
+  }
+}
+
+async function applyContext(manager: EntityManager, context: TenantContext): Promise<void> {
+  await manager.query(
+    `SELECT set_config('hub.org_id', $1, true), set_config('hub.org_kind', $2, true),
+            set_config('hub.user_id', $3, true), set_config('hub.operator', $4, true)`,
+    [context.orgId ?? '', context.orgKind ?? '', context.userId ?? '', context.operator ? 'on' : 'off'],
+  );
+}
+
+/** The one way application code reaches tenant data: every read and write runs inside `run`. */
+@Injectable()
+export class TenantDatabase {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  run<T>(context: TenantContext, work: (tx: TenantTransaction) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(async (manager) => {
+      await applyContext(manager, context);
+      return work(new TenantTransaction(manager, context));
+    });
+  }
+
+  /** Readiness: the application role can reach the database. */
+  async ping(): Promise<void> {
+    await this.dataSource.query('SELECT 1');
+  }
+}
