@@ -3,9 +3,19 @@ import { HubException } from './hub.exception.js';
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
 
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
+export class Page<T> {
+  constructor(
+    readonly items: T[],
+    readonly nextCursor: string | null,
+  ) {}
+
+  map<U>(project: (item: T) => U): Page<U> {
+    return new Page(this.items.map(project), this.nextCursor);
+  }
+
+  toJSON(): { items: T[]; nextCursor: string | null } {
+    return { items: this.items, nextCursor: this.nextCursor };
+  }
 }
 
 /** Keyset position of the last row of a page: the sort key and the id that breaks ties. */
@@ -47,8 +57,5 @@ export function decodeCursor(cursor: string | undefined): CursorPosition | null 
 export function toPage<T extends { id: string }>(rows: T[], limit: number, keyOf: (row: T) => string): Page<T> {
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
-  return {
-    items,
-    nextCursor: rows.length > limit && last ? encodeCursor({ key: keyOf(last), id: last.id }) : null,
-  };
+  return new Page(items, rows.length > limit && last ? encodeCursor({ key: keyOf(last), id: last.id }) : null);
 }

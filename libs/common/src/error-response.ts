@@ -44,10 +44,15 @@ export function toErrorResponse(error: unknown, requestId: string | undefined, l
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const response = error.getResponse();
+    // Fastify's own errors (body limit, media type) reach here mapped by Nest; give them our words.
     const message =
       status === HttpStatus.NOT_FOUND
         ? 'no such route'
-        : typeof response === 'string'
+        : status === HttpStatus.PAYLOAD_TOO_LARGE
+          ? 'request body is larger than this hub accepts'
+          : status === HttpStatus.UNSUPPORTED_MEDIA_TYPE
+            ? 'request body must be sent as application/json'
+            : typeof response === 'string'
           ? response
           : String((response as { message?: unknown }).message ?? error.message);
     const code = status === HttpStatus.NOT_FOUND ? HubErrorCode.NotFound : httpCode(status);

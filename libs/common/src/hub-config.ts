@@ -121,3 +121,6 @@ export function loadConfig(env: Env = process.env): HubConfig {
 }
 
 export const HUB_CONFIG = Symbol('HUB_CONFIG');
+
+/** The shared password of the seeded demo users: fine for the embedded demo, refused in production mode. */
+export const DEMO_PASSWORD = 'demo-hub-2026';

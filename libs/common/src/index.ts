@@ -5,3 +5,4 @@ export * from './error-response.js';
 export * from './hub-exception.filter.js';
 export * from './validation.pipe.js';
 export * from './cursor.js';
+export * from './page-query.dto.js';

@@ -1,14 +1,41 @@
 import { type ArgumentMetadata, Injectable, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { HubException, HubErrorCode, type FieldProblem } from './hub.exception.js';
 
+/** Of several rules a field broke, the one that explains it: an unknown field or a wrong type comes first. */
+const RULE_PRIORITY = [
+  'whitelistValidation',
+  'isDefined',
+  'isString',
+  'isInt',
+  'isNumber',
+  'isBoolean',
+  'isArray',
+  'isObject',
+  'isUuid',
+  'isEmail',
+  'isIn',
+  'isDateString',
+  'matches',
+];
+
+function mostTelling(constraints: Record<string, string>): [string, string] {
+  const entries = Object.entries(constraints);
+  const rank = (rule: string) => (RULE_PRIORITY.includes(rule) ? RULE_PRIORITY.indexOf(rule) : RULE_PRIORITY.length);
+  return entries.sort(([a], [b]) => rank(a) - rank(b))[0];
+}
+
 function flatten(errors: ValidationError[], prefix = ''): FieldProblem[] {
   return errors.flatMap((error) => {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
-    const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({
-      field,
-      rule: rule === 'whitelistValidation' ? 'unknownField' : rule,
-      message: rule === 'whitelistValidation' ? `${field} is not a field this endpoint accepts` : message,
-    }));
+    const own: FieldProblem[] = [];
+    if (error.constraints && Object.keys(error.constraints).length > 0) {
+      const [rule, message] = mostTelling(error.constraints);
+      own.push(
+        rule === 'whitelistValidation'
+          ? { field, rule: 'unknownField', message: `${field} is not a field this endpoint accepts` }
+          : { field, rule, message: prefix ? `${prefix}.${message}` : message },
+      );
+    }
     return [...own, ...flatten(error.children ?? [], field)];
   });
 }

@@ -6,3 +6,4 @@ export * from './provision.js';
 export * from './migrate.js';
 export { migrations } from './migrations/index.js';
 export * from './prepare-database.js';
+export * from './platform-operators.js';

@@ -21,8 +21,12 @@ export class TenantTransaction {
     return this.manager.getRepository(entity);
   }
 
-  query<T = Record<string, unknown>>(sql: string, parameters: unknown[] = []): Promise<T[]> {
-    return this.manager.query(sql, parameters);
+  /** Always the rows, whatever the statement (TypeORM answers `[rows, count]` for UPDATE and DELETE). */
+  async query<T = Record<string, unknown>>(sql: string, parameters: unknown[] = []): Promise<T[]> {
+    const runner = this.manager.queryRunner;
+    if (!runner) throw new Error('a tenant transaction always has its query runner');
+    const result = await runner.query(sql, parameters, true);
+    return result.records as T[];
   }
 
   /**

@@ -76,10 +76,14 @@ export class Foundation1763884800000 implements MigrationInterface {
       );
       CREATE INDEX points_of_contact_org_idx ON points_of_contact (org_id, name, id);
 
+      -- A login session: the family of its rotating refresh tokens. Operators have no organisation.
       CREATE TABLE auth_sessions (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-        org_id uuid NOT NULL REFERENCES organisations (id),
-        user_id uuid NOT NULL REFERENCES users (id),
+        org_id uuid REFERENCES organisations (id),
+        user_id uuid REFERENCES users (id),
+        operator_id uuid REFERENCES platform_operators (id),
+        CHECK ((org_id IS NOT NULL AND user_id IS NOT NULL AND operator_id IS NULL)
+            OR (org_id IS NULL AND user_id IS NULL AND operator_id IS NOT NULL)),
         created_at timestamptz NOT NULL DEFAULT now(),
         expires_at timestamptz NOT NULL,
         revoked_at timestamptz,
@@ -89,7 +93,7 @@ export class Foundation1763884800000 implements MigrationInterface {
 
       CREATE TABLE refresh_tokens (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-        org_id uuid NOT NULL REFERENCES organisations (id),
+        org_id uuid REFERENCES organisations (id),
         session_id uuid NOT NULL REFERENCES auth_sessions (id),
         secret_hash bytea NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
@@ -136,10 +140,17 @@ export class Foundation1763884800000 implements MigrationInterface {
     for (const table of ['organisations', 'users', 'points_of_contact', 'auth_sessions', 'refresh_tokens', 'api_keys']) {
       await q.query(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY; ALTER TABLE ${table} FORCE ROW LEVEL SECURITY;`);
     }
-    for (const table of ['users', 'auth_sessions', 'refresh_tokens', 'api_keys']) {
+    for (const table of ['users', 'api_keys']) {
       await q.query(`
         CREATE POLICY ${table}_tenant ON ${table}
           USING (org_id = hub_current_org()) WITH CHECK (org_id = hub_current_org());
+      `);
+    }
+    for (const table of ['auth_sessions', 'refresh_tokens']) {
+      await q.query(`
+        CREATE POLICY ${table}_tenant ON ${table}
+          USING (org_id = hub_current_org() OR (org_id IS NULL AND hub_is_operator()))
+          WITH CHECK (org_id = hub_current_org() OR (org_id IS NULL AND hub_is_operator()));
       `);
     }
     await q.query(`

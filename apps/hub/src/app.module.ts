@@ -1,0 +1,27 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import type { Logger } from 'pino';
+import { HUB_CONFIG, type HubConfig, HubExceptionFilter, HubValidationPipe, ROOT_LOGGER } from '#common';
+import { AuthModule } from '#auth';
+import { DatabaseModule } from '#database';
+import { OrganisationsModule } from '#organisations';
+import { HealthController } from './health.controller.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(options: { config: HubConfig; logger: Logger; appUrl: string }): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [DatabaseModule.forRoot({ appUrl: options.appUrl }), AuthModule, OrganisationsModule],
+      controllers: [HealthController],
+      providers: [
+        { provide: HUB_CONFIG, useValue: options.config },
+        { provide: ROOT_LOGGER, useValue: options.logger },
+        { provide: APP_FILTER, useClass: HubExceptionFilter },
+        { provide: APP_PIPE, useClass: HubValidationPipe },
+      ],
+      exports: [HUB_CONFIG, ROOT_LOGGER],
+    };
+  }
+}

@@ -1,0 +1,62 @@
+import { ConfigError, createRootLogger, DEMO_PASSWORD, loadConfig } from '#common';
+import { prepareDatabase } from '#database';
+import { createApp } from './create-app.js';
+import { demoLogins, seedDemo } from './demo-seed.js';
+
+/**
+ * Starts the hub: validated configuration, the database (embedded unless DATABASE_URL is set) migrated,
+ * the demo seeded on first start, then HTTP on PORT.
+ */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
+  const logger = createRootLogger(config.logLevel);
+  const database = await prepareDatabase(config, logger);
+  const app = await createApp({ config, logger, appUrl: database.appUrl });
+  const stop = async () => {
+    await app.close();
+    await database.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+
+  const seeded = config.seedDemo ? await seedDemo(app, database.ownerUrl) : false;
+  await app.listen({ port: config.port, host: config.host });
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
+  logger.info({ url, embedded: config.embedded, mode: config.mode }, 'hub listening');
+  printWelcome(url, config.embedded ? config.dataDir : null, seeded, config.seedDemo);
+}
+
+/** The one human-readable block of the start-up, on stdout beside the JSON log. */
+function printWelcome(url: string, embeddedDataDir: string | null, seeded: boolean, demo: boolean): void {
+  const lines = [
+    '',
+    `Coordination hub listening on ${url}`,
+    `  API docs:  ${url}/api/docs   (OpenAPI JSON at ${url}/api/docs-json)`,
+    `  Health:    ${url}/health/ready`,
+    `  Database:  ${embeddedDataDir ? `embedded PostgreSQL, data in ${embeddedDataDir}` : 'DATABASE_URL'}`,
+  ];
+  if (demo) {
+    lines.push(
+      seeded ? '  Demo seeded now. Log in as any of:' : '  Demo was seeded on an earlier start. Logins:',
+      `  password for every demo login: ${DEMO_PASSWORD}`,
+      '',
+      ...demoLogins().map((l) => `    ${l.email.padEnd(36)} ${l.role.padEnd(12)} ${l.organisation} (${l.kind})`),
+      '',
+      `  Try: curl -s ${url}/api/v1/auth/login -H 'content-type: application/json' \\`,
+      `         -d '{"email":"handler@northbank.demo","password":"${DEMO_PASSWORD}"}'`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+}
+
+await main();

@@ -1,0 +1,36 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { ACCESS_RULE, type AccessRule, DEFAULT_ACCESS, PUBLIC_ROUTE } from './access.decorators.js';
+import { AuthException } from './auth.exception.js';
+import type { Principal } from './principal.js';
+import { TokenService } from './token.service.js';
+
+/**
+ * Global guard: every route needs a credential unless marked public, and the caller's kind and roles
+ * must match the route's rule. Authentication itself is the token service's, shared with sockets.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: TokenService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    const rule = this.reflector.getAllAndOverride<AccessRule>(ACCESS_RULE, targets) ?? DEFAULT_ACCESS;
+    const request = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
+    const header = request.headers.authorization ?? (request.headers['x-api-key'] as string | undefined);
+    const principal = await this.tokens.authenticate(header);
+    if (!rule.principals.includes(principal.kind)) throw AuthException.notAllowed('this action');
+    if (rule.roles.length > 0) {
+      const roles = principal.kind === 'operator' ? [] : principal.roles;
+      if (!rule.roles.some((role) => roles.includes(role))) throw AuthException.notAllowed('this action');
+    }
+    request.principal = principal;
+    return true;
+  }
+}

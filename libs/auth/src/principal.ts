@@ -1,0 +1,24 @@
+import type { OrgKind, TenantContext } from '#database';
+
+export type Role = 'admin' | 'handler' | 'viewer' | 'coordinator';
+export const ROLES: readonly Role[] = ['admin', 'handler', 'viewer', 'coordinator'];
+
+/** Who is calling, as established by the token service on every request (HTTP or socket). */
+export type Principal =
+  | { kind: 'user'; id: string; orgId: string; orgKind: OrgKind; roles: Role[]; email: string; sessionId: string }
+  | { kind: 'api_key'; id: string; orgId: string; orgKind: OrgKind; roles: Role[] }
+  | { kind: 'operator'; id: string; email: string; sessionId: string };
+
+export type PrincipalKind = Principal['kind'];
+
+export function tenantContextOf(principal: Principal): TenantContext {
+  if (principal.kind === 'operator') {
+    return { orgId: null, orgKind: null, userId: null, operator: true };
+  }
+  return {
+    orgId: principal.orgId,
+    orgKind: principal.orgKind,
+    userId: principal.kind === 'user' ? principal.id : null,
+    operator: false,
+  };
+}

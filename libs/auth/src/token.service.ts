@@ -1,0 +1,130 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { HUB_CONFIG, type HubConfig } from '#common';
+import { type OrgKind, TenantDatabase } from '#database';
+import { AuthException } from './auth.exception.js';
+import type { Principal, Role } from './principal.js';
+import { parseSecretToken, secretMatches } from './secret-token.js';
+import { ACCESS_TOKEN_ALG, SigningKeys } from './signing-keys.service.js';
+
+const ISSUER = 'coordination-hub';
+const AUDIENCE = 'hub-api';
+export const API_KEY_PREFIX = 'hubk';
+
+interface AccessClaims extends JWTPayload {
+  typ: 'user' | 'operator';
+  org?: string;
+  sid: string;
+}
+
+export interface IssuedAccessToken {
+  token: string;
+  expiresAt: Date;
+}
+
+/**
+ * The one place a credential becomes a principal, for HTTP and for sockets alike. A valid signature is
+ * not enough: the user, its organisation and its session are checked on every call, so disabling
+ * either or logging out takes effect at once.
+ */
+@Injectable()
+export class TokenService {
+  constructor(
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    private readonly keys: SigningKeys,
+    private readonly db: TenantDatabase,
+  ) {}
+
+  async issueAccessToken(subject: { typ: 'user' | 'operator'; id: string; orgId: string | null; sessionId: string }): Promise<IssuedAccessToken> {
+    const { kid, key } = this.keys.signingKey();
+    const expiresAt = new Date(Date.now() + this.config.accessTokenTtlSeconds * 1000);
+    const claims: AccessClaims = { typ: subject.typ, sid: subject.sessionId, ...(subject.orgId ? { org: subject.orgId } : {}) };
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid, typ: 'at+jwt' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject(subject.id)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+      .sign(key);
+    return { token, expiresAt };
+  }
+
+  /** Accepts `Bearer <access token>`, `Bearer <api key>` or a bare credential (the socket handshake's). */
+  async authenticate(credential: string | undefined): Promise<Principal & { expiresAt?: Date }> {
+    if (!credential) throw AuthException.invalidToken();
+    const value = credential.startsWith('Bearer ') ? credential.slice(7).trim() : credential.trim();
+    if (value.startsWith(`${API_KEY_PREFIX}.`)) return this.fromApiKey(value);
+    const claims = await this.verifyAccessToken(value);
+    const principal = claims.typ === 'operator' ? await this.operatorOf(claims) : await this.userOf(claims);
+    return { ...principal, expiresAt: new Date((claims.exp as number) * 1000) };
+  }
+
+  private async verifyAccessToken(token: string): Promise<AccessClaims> {
+    try {
+      const { payload } = await jwtVerify<AccessClaims>(
+        token,
+        async (header) => {
+          const key = header.kid ? await this.keys.verificationKey(header.kid) : undefined;
+          if (!key) throw new joseErrors.JWKSNoMatchingKey();
+          return key;
+        },
+        { issuer: ISSUER, audience: AUDIENCE, algorithms: [ACCESS_TOKEN_ALG], typ: 'at+jwt' },
+      );
+      if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') throw AuthException.invalidToken();
+      if (payload.typ === 'user' && typeof payload.org !== 'string') throw AuthException.invalidToken();
+      if (payload.typ !== 'user' && payload.typ !== 'operator') throw AuthException.invalidToken();
+      return payload;
+    } catch (error) {
+      if (error instanceof AuthException) throw error;
+      throw AuthException.invalidToken();
+    }
+  }
+
+  private async userOf(claims: AccessClaims): Promise<Principal> {
+    const orgId = claims.org as string;
+    const rows = await this.db.run({ orgId, orgKind: null, userId: claims.sub as string, operator: false }, (tx) =>
+      tx.query<{ email: string; roles: Role[]; kind: OrgKind }>(
+        `SELECT u.email, u.roles, o.kind
+           FROM users u
+           JOIN organisations o ON o.id = u.org_id AND o.status = 'active'
+           JOIN auth_sessions s ON s.id = $2 AND s.user_id = u.id AND s.revoked_at IS NULL AND s.expires_at > now()
+          WHERE u.id = $1 AND u.org_id = $3 AND u.status = 'active'`,
+        [claims.sub, claims.sid, orgId],
+      ),
+    );
+    const row = rows[0];
+    if (!row) throw AuthException.invalidToken();
+    return { kind: 'user', id: claims.sub as string, orgId, orgKind: row.kind, roles: row.roles, email: row.email, sessionId: claims.sid };
+  }
+
+  private async operatorOf(claims: AccessClaims): Promise<Principal> {
+    const rows = await this.db.run({ orgId: null, orgKind: null, userId: null, operator: true }, (tx) =>
+      tx.query<{ email: string }>(
+        `SELECT o.email FROM hub_operator($1) o
+           JOIN auth_sessions s ON s.id = $2 AND s.operator_id = o.id AND s.revoked_at IS NULL AND s.expires_at > now()
+          WHERE o.active`,
+        [claims.sub, claims.sid],
+      ),
+    );
+    const row = rows[0];
+    if (!row) throw AuthException.invalidToken();
+    return { kind: 'operator', id: claims.sub as string, email: row.email, sessionId: claims.sid };
+  }
+
+  private async fromApiKey(value: string): Promise<Principal> {
+    const parsed = parseSecretToken(API_KEY_PREFIX, value);
+    if (!parsed || parsed.scope === 'op') throw AuthException.invalidToken();
+    const rows = await this.db.run({ orgId: parsed.scope, orgKind: null, userId: null, operator: false }, (tx) =>
+      tx.query<{ secret_hash: Buffer; roles: Role[]; kind: OrgKind }>(
+        `SELECT k.secret_hash, k.roles, o.kind
+           FROM api_keys k JOIN organisations o ON o.id = k.org_id AND o.status = 'active'
+          WHERE k.id = $1 AND k.org_id = $2 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())`,
+        [parsed.id, parsed.scope],
+      ),
+    );
+    const row = rows[0];
+    if (!row || !secretMatches(parsed.secret, row.secret_hash)) throw AuthException.invalidToken();
+    return { kind: 'api_key', id: parsed.id, orgId: parsed.scope, orgKind: row.kind, roles: row.roles };
+  }
+}

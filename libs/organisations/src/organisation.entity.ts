@@ -1,0 +1,37 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { OrgKind } from '#database';
+
+export type OrgStatus = 'active' | 'disabled';
+
+@Entity('organisations')
+export class OrganisationEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column('text')
+  slug: string;
+
+  @Column('text')
+  name: string;
+
+  @Column('text')
+  kind: OrgKind;
+
+  @Column('text', { nullable: true })
+  sector: string | null;
+
+  @Column('char', { length: 2, nullable: true })
+  country: string | null;
+
+  @Column('text')
+  status: OrgStatus;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+
+  @Column('timestamptz', { name: 'disabled_at', nullable: true })
+  disabledAt: Date | null;
+}

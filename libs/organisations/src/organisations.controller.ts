@@ -1,0 +1,123 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { PageQueryDto } from '#common';
+import { AnyPrincipal, CurrentPrincipal, OperatorOnly, type Principal, UsersOnly } from '#auth';
+import { CreateOrganisationDto, DirectoryQueryDto } from './dto/organisation.dto.js';
+import { PointOfContactDto } from './dto/point-of-contact.dto.js';
+import { CreateUserDto, UpdateUserDto } from './dto/user.dto.js';
+import { OrganisationsService } from './organisations.service.js';
+import { PointsOfContactService } from './points-of-contact.service.js';
+import { UsersService } from './users.service.js';
+
+type OrgPrincipal = Extract<Principal, { orgId: string }>;
+
+/** Unknown and malformed ids answer alike: 404. */
+const Id = () => new ParseUUIDPipe({ errorHttpStatusCode: 404 });
+
+@ApiTags('organisations')
+@ApiBearerAuth()
+@Controller('api/v1/organisations')
+export class OrganisationsController {
+  constructor(
+    private readonly organisations: OrganisationsService,
+    private readonly contacts: PointsOfContactService,
+  ) {}
+
+  @Get()
+  @AnyPrincipal()
+  @ApiOperation({ summary: 'The organisation directory: name, kind, sector, country' })
+  directory(@CurrentPrincipal() principal: Principal, @Query() query: DirectoryQueryDto) {
+    return this.organisations.directory(principal, query);
+  }
+
+  @Get(':id')
+  @AnyPrincipal()
+  get(@CurrentPrincipal() principal: Principal, @Param('id', Id()) id: string) {
+    return this.organisations.get(principal, id);
+  }
+
+  @Get(':id/points-of-contact')
+  @AnyPrincipal()
+  @ApiOperation({ summary: "An organisation's points of contact (members and coordinators read them)" })
+  pointsOfContact(@CurrentPrincipal() principal: Principal, @Param('id', Id()) id: string) {
+    return this.contacts.listFor(principal, id);
+  }
+
+  @Post()
+  @OperatorOnly()
+  @ApiOperation({ summary: 'Platform operator: create an organisation with its first admin' })
+  create(@CurrentPrincipal() principal: Principal, @Body() body: CreateOrganisationDto) {
+    return this.organisations.create(principal, body);
+  }
+
+  @Post(':id/disable')
+  @OperatorOnly()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Platform operator: disable an organisation; its users are refused at once' })
+  disable(@CurrentPrincipal() principal: Principal, @Param('id', Id()) id: string) {
+    return this.organisations.setStatus(principal, id, 'disabled');
+  }
+
+  @Post(':id/enable')
+  @OperatorOnly()
+  @HttpCode(200)
+  enable(@CurrentPrincipal() principal: Principal, @Param('id', Id()) id: string) {
+    return this.organisations.setStatus(principal, id, 'active');
+  }
+}
+
+@ApiTags('users')
+@ApiBearerAuth()
+@Controller('api/v1/users')
+@UsersOnly('admin')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get()
+  @ApiOperation({ summary: "Your organisation's users (admin)" })
+  list(@CurrentPrincipal() principal: OrgPrincipal, @Query() query: PageQueryDto) {
+    return this.users.list(principal, query);
+  }
+
+  @Get(':id')
+  get(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', Id()) id: string) {
+    return this.users.get(principal, id);
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Add a user to your organisation (admin)' })
+  create(@CurrentPrincipal() principal: OrgPrincipal, @Body() body: CreateUserDto) {
+    return this.users.create(principal, body);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change roles, name, password or status (disabling ends its sessions at once)' })
+  update(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', Id()) id: string, @Body() body: UpdateUserDto) {
+    return this.users.update(principal, id, body);
+  }
+}
+
+@ApiTags('points of contact')
+@ApiBearerAuth()
+@Controller('api/v1/points-of-contact')
+@UsersOnly('admin')
+export class PointsOfContactController {
+  constructor(private readonly contacts: PointsOfContactService) {}
+
+  @Post()
+  @ApiOperation({ summary: "Name a point of contact of your organisation (admin)" })
+  create(@CurrentPrincipal() principal: OrgPrincipal, @Body() body: PointOfContactDto) {
+    return this.contacts.create(principal, body);
+  }
+
+  @Put(':id')
+  replace(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', Id()) id: string, @Body() body: PointOfContactDto) {
+    return this.contacts.replace(principal, id, body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', Id()) id: string) {
+    await this.contacts.remove(principal, id);
+  }
+}

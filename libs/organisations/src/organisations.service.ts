@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { decodeCursor, HubException, type Page, toPage } from '#common';
+import { PasswordHasher, type Principal, tenantContextOf } from '#auth';
+import { TenantDatabase } from '#database';
+import type { CreateOrganisationDto, DirectoryQueryDto } from './dto/organisation.dto.js';
+import { OrganisationEntity } from './organisation.entity.js';
+import { OrganisationException, uniqueViolation } from './organisation.exception.js';
+import { UserEntity } from './user.entity.js';
+import { organisationView, userView } from './views.js';
+
+/** The directory every caller reads, and the operator's creation and disabling of organisations. */
+@Injectable()
+export class OrganisationsService {
+  constructor(
+    private readonly db: TenantDatabase,
+    private readonly hasher: PasswordHasher,
+  ) {}
+
+  async directory(principal: Principal, query: DirectoryQueryDto): Promise<Page<ReturnType<typeof organisationView>>> {
+    const after = decodeCursor(query.cursor);
+    const operator = principal.kind === 'operator';
+    const rows = await this.db.run(tenantContextOf(principal), (tx) => {
+      const qb = tx.repository(OrganisationEntity).createQueryBuilder('o').orderBy('o.name').addOrderBy('o.id').limit(query.limit + 1);
+      if (!operator) qb.andWhere("o.status = 'active'");
+      if (query.kind) qb.andWhere('o.kind = :kind', { kind: query.kind });
+      if (after) qb.andWhere('(o.name, o.id) > (:afterName, :afterId)', { afterName: after.key, afterId: after.id });
+      return qb.getMany();
+    });
+    return toPage(rows, query.limit, (org) => org.name).map((org) => organisationView(org, operator));
+  }
+
+  async get(principal: Principal, id: string) {
+    const operator = principal.kind === 'operator';
+    const org = await this.db.run(tenantContextOf(principal), (tx) =>
+      tx.repository(OrganisationEntity).findOneBy(operator ? { id } : { id, status: 'active' }),
+    );
+    if (!org) throw HubException.notFound('organisation');
+    return organisationView(org, principal.kind === 'operator' || principal.orgId === id);
+  }
+
+  /** The operator creates an organisation with its first admin, in one transaction. */
+  async create(principal: Principal, dto: CreateOrganisationDto) {
+    const passwordHash = await this.hasher.hash(dto.admin.password);
+    try {
+      return await this.db.run(tenantContextOf(principal), async (tx) => {
+        const org = await tx.repository(OrganisationEntity).save(
+          tx.repository(OrganisationEntity).create({
+            slug: dto.slug,
+            name: dto.name,
+            kind: dto.kind,
+            sector: dto.sector ?? null,
+            country: dto.country ?? null,
+            status: 'active',
+          }),
+        );
+        await tx.provisionAs(org.id, org.kind);
+        const admin = await tx.repository(UserEntity).save(
+          tx.repository(UserEntity).create({
+            orgId: org.id,
+            email: dto.admin.email,
+            displayName: dto.admin.displayName,
+            passwordHash,
+            roles: ['admin'],
+            status: 'active',
+          }),
+        );
+        return { organisation: organisationView(org, true), admin: userView(admin) };
+      });
+    } catch (error) {
+      const index = uniqueViolation(error);
+      if (index === 'organisations_slug_key') throw OrganisationException.slugTaken(dto.slug);
+      if (index === 'users_email_key') throw OrganisationException.emailTaken('admin.email');
+      throw error;
+    }
+  }
+
+  /** Disabling takes effect at once: every request re-checks its organisation's status. */
+  async setStatus(principal: Principal, id: string, status: 'active' | 'disabled') {
+    const org = await this.db.run(tenantContextOf(principal), async (tx) => {
+      const repo = tx.repository(OrganisationEntity);
+      const found = await repo.findOneBy({ id });
+      if (!found) return null;
+      found.status = status;
+      found.disabledAt = status === 'disabled' ? (found.disabledAt ?? new Date()) : null;
+      return repo.save(found);
+    });
+    if (!org) throw HubException.notFound('organisation');
+    return organisationView(org, true);
+  }
+}

@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { decodeCursor, HubException, type Page, PageQueryDto, toPage } from '#common';
+import { PasswordHasher, type Principal, type Role, tenantContextOf } from '#auth';
+import { TenantDatabase, type TenantTransaction } from '#database';
+import type { CreateUserDto, UpdateUserDto } from './dto/user.dto.js';
+import { OrganisationException, uniqueViolation } from './organisation.exception.js';
+import { UserEntity } from './user.entity.js';
+import { userView } from './views.js';
+
+type OrgPrincipal = Extract<Principal, { orgId: string }>;
+
+/**
+ * An organisation's admin manages its own users. The routes take no organisation id: the caller's
+ * organisation is the only one reachable, and row-level security enforces it again underneath.
+ */
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly db: TenantDatabase,
+    private readonly hasher: PasswordHasher,
+  ) {}
+
+  async list(principal: OrgPrincipal, query: PageQueryDto): Promise<Page<ReturnType<typeof userView>>> {
+    const after = decodeCursor(query.cursor);
+    const rows = await this.db.run(tenantContextOf(principal), (tx) => {
+      const qb = tx
+        .repository(UserEntity)
+        .createQueryBuilder('u')
+        .addSelect('lower(u.email)', 'email_key')
+        .orderBy('lower(u.email)')
+        .addOrderBy('u.id')
+        .limit(query.limit + 1);
+      if (after) qb.where('(lower(u.email), u.id) > (:afterEmail, :afterId)', { afterEmail: after.key, afterId: after.id });
+      return qb.getMany();
+    });
+    return toPage(rows, query.limit, (user) => user.email.toLowerCase()).map(userView);
+  }
+
+  async get(principal: OrgPrincipal, id: string) {
+    const user = await this.db.run(tenantContextOf(principal), (tx) => tx.repository(UserEntity).findOneBy({ id }));
+    if (!user) throw HubException.notFound('user');
+    return userView(user);
+  }
+
+  async create(principal: OrgPrincipal, dto: CreateUserDto) {
+    this.checkRolesFitOrganisation(principal, dto.roles);
+    const passwordHash = await this.hasher.hash(dto.password);
+    try {
+      const user = await this.db.run(tenantContextOf(principal), (tx) => {
+        const repo = tx.repository(UserEntity);
+        return repo.save(
+          repo.create({
+            orgId: principal.orgId,
+            email: dto.email,
+            displayName: dto.displayName,
+            passwordHash,
+            roles: [...new Set(dto.roles)],
+            status: 'active',
+          }),
+        );
+      });
+      return userView(user);
+    } catch (error) {
+      if (uniqueViolation(error) === 'users_email_key') throw OrganisationException.emailTaken('email');
+      throw error;
+    }
+  }
+
+  async update(principal: OrgPrincipal, id: string, dto: UpdateUserDto) {
+    if (dto.roles) this.checkRolesFitOrganisation(principal, dto.roles);
+    if (principal.id === id && (dto.status === 'disabled' || (dto.roles && !dto.roles.includes('admin')))) {
+      throw OrganisationException.selfLockout();
+    }
+    const passwordHash = dto.password ? await this.hasher.hash(dto.password) : undefined;
+    const user = await this.db.run(tenantContextOf(principal), async (tx) => {
+      const repo = tx.repository(UserEntity);
+      const found = await repo.createQueryBuilder('u').where('u.id = :id', { id }).setLock('pessimistic_write').getOne();
+      if (!found) return null;
+      if (found.version !== dto.version) throw OrganisationException.staleVersion(found.version);
+      if (dto.displayName !== undefined) found.displayName = dto.displayName;
+      if (dto.roles) found.roles = [...new Set(dto.roles)];
+      if (passwordHash) found.passwordHash = passwordHash;
+      if (dto.status && dto.status !== found.status) {
+        found.status = dto.status;
+        found.disabledAt = dto.status === 'disabled' ? new Date() : null;
+      }
+      const saved = await repo.save(found);
+      if (dto.status === 'disabled' || passwordHash) await this.endSessions(tx, id, dto.status === 'disabled' ? 'user disabled' : 'password changed');
+      return saved;
+    });
+    if (!user) throw HubException.notFound('user');
+    return userView(user);
+  }
+
+  private async endSessions(tx: TenantTransaction, userId: string, reason: string): Promise<void> {
+    await tx.query('UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2 WHERE user_id = $1 AND revoked_at IS NULL', [
+      userId,
+      reason,
+    ]);
+  }
+
+  private checkRolesFitOrganisation(principal: OrgPrincipal, roles: Role[]): void {
+    if (roles.includes('coordinator') && principal.orgKind !== 'coordinator') {
+      throw OrganisationException.coordinatorRoleOutsideCoordinator();
+    }
+  }
+}

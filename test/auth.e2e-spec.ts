@@ -1,0 +1,199 @@
+import { generateKeyPair, SignJWT } from 'jose';
+import { DEMO_PASSWORD } from '#common';
+import { bearer, startTestHub, type TestHub } from './support/test-hub.js';
+
+describe('authentication', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await startTestHub();
+  });
+  afterAll(async () => {
+    await hub.close();
+  });
+
+  it('logs in with email and password and answers an EdDSA access token and a refresh token', async () => {
+    const res = await hub.http().post('/api/v1/auth/login').send({ email: 'Handler@Northbank.demo', password: DEMO_PASSWORD }).expect(200);
+    expect(res.body).toEqual({ accessToken: expect.any(String), refreshToken: expect.stringMatching(/^hubr\./), tokenType: 'Bearer', expiresIn: 900 });
+    const header = JSON.parse(Buffer.from(res.body.accessToken.split('.')[0], 'base64url').toString());
+    expect(header).toEqual({ alg: 'EdDSA', kid: expect.any(String), typ: 'at+jwt' });
+    const me = await hub.http().get('/api/v1/me').set(bearer(res.body.accessToken)).expect(200);
+    expect(me.body).toMatchObject({ kind: 'user', email: 'handler@northbank.demo', roles: ['handler'], organisation: { slug: 'northbank' } });
+  });
+
+  it('refuses a wrong password and an unknown email with the same answer', async () => {
+    const wrong = await hub.http().post('/api/v1/auth/login').send({ email: 'handler@northbank.demo', password: 'nope' }).expect(401);
+    const unknown = await hub.http().post('/api/v1/auth/login').send({ email: 'nobody@northbank.demo', password: 'nope' }).expect(401);
+    expect(wrong.body.message).toBe('email or password is wrong');
+    expect(unknown.body.message).toBe(wrong.body.message);
+  });
+
+  it('refuses requests without a token, with a forged token and with a token signed by another key', async () => {
+    await hub.http().get('/api/v1/me').expect(401);
+    await hub.http().get('/api/v1/me').set(bearer('not-a-token')).expect(401);
+    const token = hub.token('northbank', 'handler');
+    const [h, p, s] = token.split('.');
+    const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
+    const forged = `${h}.${Buffer.from(JSON.stringify({ ...claims, org: hub.orgId('gridpower') })).toString('base64url')}.${s}`;
+    const res = await hub.http().get('/api/v1/me').set(bearer(forged)).expect(401);
+    expect(res.body.code).toBe('AUTH_INVALID_TOKEN');
+
+    const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+    const kid = JSON.parse(Buffer.from(h, 'base64url').toString()).kid;
+    const otherKey = await new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', kid, typ: 'at+jwt' }).sign(privateKey);
+    await hub.http().get('/api/v1/me').set(bearer(otherKey)).expect(401);
+    const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt' })).toString('base64url')}.${p}.`;
+    await hub.http().get('/api/v1/me').set(bearer(unsigned)).expect(401);
+  });
+
+  it('rotates refresh tokens: each works once and yields a new pair', async () => {
+    const first = await hub.login('viewer@gridpower.demo');
+    const second = await hub.http().post('/api/v1/auth/refresh').send({ refreshToken: first.refreshToken }).expect(200);
+    expect(second.body.refreshToken).not.toBe(first.refreshToken);
+    await hub.http().get('/api/v1/me').set(bearer(second.body.accessToken)).expect(200);
+    const third = await hub.http().post('/api/v1/auth/refresh').send({ refreshToken: second.body.refreshToken }).expect(200);
+    await hub.http().get('/api/v1/me').set(bearer(third.body.accessToken)).expect(200);
+  });
+
+  it('detects reuse of a refresh token and revokes the whole session, access tokens included', async () => {
+    const first = await hub.login('viewer@st-marys-hospital.demo');
+    const second = await hub.http().post('/api/v1/auth/refresh').send({ refreshToken: first.refreshToken }).expect(200);
+    const reuse = await hub.http().post('/api/v1/auth/refresh').send({ refreshToken: first.refreshToken }).expect(401);
+    expect(reuse.body.code).toBe('AUTH_REFRESH_REUSED');
+    await hub.http().post('/api/v1/auth/refresh').send({ refreshToken: second.body.refreshToken }).expect(401);
+    await hub.http().get('/api/v1/me').set(bearer(second.body.accessToken)).expect(401);
+    await hub.http().get('/api/v1/me').set(bearer(first.accessToken)).expect(401);
+  });
+
+  it('lets exactly one of two concurrent refreshes with the same token through', async () => {
+    const pair = await hub.login('handler@gridpower.demo');
+    const results = await Promise.all(
+      [1, 2].map(() => hub.http().post('/api/v1/auth/refresh').send({ refreshToken: pair.refreshToken })),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
+  });
+
+  it('refuses malformed and tampered refresh tokens', async () => {
+    const pair = await hub.login('handler@gridpower.demo');
+    const tampered = pair.refreshToken.slice(0, -2) + (pair.refreshToken.endsWith('AA') ? 'BB' : 'AA');
+    await hub.http().post('/api/v1/auth/refresh').send({ refreshToken: tampered }).expect(401);
+    await hub.http().post('/api/v1/auth/refresh').send({ refreshToken: 'hubr.x.y.z' }).expect(401);
+    const res = await hub.http().post('/api/v1/auth/refresh').send({}).expect(400);
+    expect(res.body.details[0]).toMatchObject({ field: 'refreshToken', rule: 'isString' });
+  });
+
+  it('logs out: the access token and the refresh token stop working at once', async () => {
+    const pair = await hub.login('handler@st-marys-hospital.demo');
+    await hub.http().get('/api/v1/me').set(bearer(pair.accessToken)).expect(200);
+    await hub.http().post('/api/v1/auth/logout').set(bearer(pair.accessToken)).expect(204);
+    await hub.http().get('/api/v1/me').set(bearer(pair.accessToken)).expect(401);
+    await hub.http().post('/api/v1/auth/refresh').send({ refreshToken: pair.refreshToken }).expect(401);
+  });
+
+  it('refuses a disabled user at once, on its live token, on refresh and on login', async () => {
+    const admin = hub.token('gridpower', 'admin');
+    const created = await hub.http().post('/api/v1/users').set(bearer(admin))
+      .send({ email: 'temp@gridpower.demo', displayName: 'Temp', roles: ['viewer'], password: 'a-long-password-1' }).expect(201);
+    const pair = await hub.login('temp@gridpower.demo', 'a-long-password-1');
+    await hub.http().get('/api/v1/me').set(bearer(pair.accessToken)).expect(200);
+    await hub.http().patch(`/api/v1/users/${created.body.id}`).set(bearer(admin)).send({ version: created.body.version, status: 'disabled' }).expect(200);
+    await hub.http().get('/api/v1/me').set(bearer(pair.accessToken)).expect(401);
+    await hub.http().post('/api/v1/auth/refresh').send({ refreshToken: pair.refreshToken }).expect(401);
+    const login = await hub.http().post('/api/v1/auth/login').send({ email: 'temp@gridpower.demo', password: 'a-long-password-1' }).expect(401);
+    expect(login.body.code).toBe('AUTH_ACCOUNT_DISABLED');
+  });
+
+  it('refuses every user of a disabled organisation at once, and lets them back when enabled', async () => {
+    const before = await hub.login('viewer@northbank.demo');
+    await hub.http().post(`/api/v1/organisations/${hub.orgId('northbank')}/disable`).set(bearer(hub.token('operator'))).expect(200);
+    await hub.http().get('/api/v1/me').set(bearer(before.accessToken)).expect(401);
+    await hub.http().get('/api/v1/me').set(bearer(hub.token('northbank', 'admin'))).expect(401);
+    await hub.http().post('/api/v1/auth/login').send({ email: 'viewer@northbank.demo', password: DEMO_PASSWORD }).expect(401);
+    await hub.http().post(`/api/v1/organisations/${hub.orgId('northbank')}/enable`).set(bearer(hub.token('operator'))).expect(200);
+    await hub.http().get('/api/v1/me').set(bearer(before.accessToken)).expect(200);
+  });
+
+  it('issues API keys scoped to their organisation, stored hashed, shown once, revocable', async () => {
+    const admin = hub.token('netwatch-isp', 'admin');
+    const created = await hub.http().post('/api/v1/api-keys').set(bearer(admin)).send({ name: 'feed puller', roles: ['viewer'] }).expect(201);
+    expect(created.body.key).toMatch(/^hubk\./);
+    const me = await hub.http().get('/api/v1/me').set({ 'x-api-key': created.body.key }).expect(200);
+    expect(me.body).toMatchObject({ kind: 'api_key', roles: ['viewer'], organisation: { slug: 'netwatch-isp' } });
+    await hub.http().get('/api/v1/me').set(bearer(created.body.key)).expect(200);
+    const listed = await hub.http().get('/api/v1/api-keys').set(bearer(admin)).expect(200);
+    expect(listed.body.items).toEqual([expect.objectContaining({ id: created.body.id, name: 'feed puller' })]);
+    expect(JSON.stringify(listed.body)).not.toContain(created.body.key.split('.')[3]);
+
+    const client = await hub.appClient();
+    await client.query('BEGIN');
+    await client.query("SELECT set_config('hub.org_id', $1, true)", [hub.orgId('netwatch-isp')]);
+    const stored = await client.query('SELECT secret_hash FROM api_keys WHERE id = $1', [created.body.id]);
+    await client.query('COMMIT');
+    expect(stored.rows[0].secret_hash.toString('utf8')).not.toContain(created.body.key.split('.')[3]);
+
+    // A key presented as if it belonged to another organisation finds nothing there.
+    const [prefix, , id, secret] = created.body.key.split('.');
+    await hub.http().get('/api/v1/me').set(bearer([prefix, hub.orgId('northbank'), id, secret].join('.'))).expect(401);
+    // Keys cannot administer, whatever their roles.
+    await hub.http().get('/api/v1/users').set(bearer(created.body.key)).expect(403);
+    await hub.http().delete(`/api/v1/api-keys/${created.body.id}`).set(bearer(admin)).expect(204);
+    await hub.http().get('/api/v1/me').set(bearer(created.body.key)).expect(401);
+    // Another organisation's admin cannot see or revoke it.
+    await hub.http().delete(`/api/v1/api-keys/${created.body.id}`).set(bearer(hub.token('gridpower', 'admin'))).expect(404);
+  });
+
+  it('refuses API keys that would administer', async () => {
+    const res = await hub.http().post('/api/v1/api-keys').set(bearer(hub.token('netwatch-isp', 'admin')))
+      .send({ name: 'too strong', roles: ['admin'] }).expect(400);
+    expect(res.body.details[0]).toMatchObject({ field: 'roles', rule: 'isIn' });
+  });
+});
+
+describe('login throttling', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await startTestHub({ LOGIN_MAX_FAILURES: '3', LOGIN_WINDOW_SECONDS: '600' });
+  });
+  afterAll(async () => {
+    await hub.close();
+  });
+
+  it('answers 429 with Retry-After after repeated failures, even for the right password', async () => {
+    for (let i = 0; i < 3; i += 1) {
+      await hub.http().post('/api/v1/auth/login').send({ email: 'viewer@gridpower.demo', password: `wrong-${i}` }).expect(401);
+    }
+    const throttled = await hub.http().post('/api/v1/auth/login').send({ email: 'viewer@gridpower.demo', password: DEMO_PASSWORD }).expect(429);
+    expect(throttled.headers['retry-after']).toBe('600');
+    expect(throttled.body.code).toBe('AUTH_LOGIN_THROTTLED');
+    // Other accounts are not locked out by it.
+    await hub.http().post('/api/v1/auth/login').send({ email: 'handler@gridpower.demo', password: DEMO_PASSWORD }).expect(200);
+  });
+});
+
+describe('production mode', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await startTestHub();
+  });
+  afterAll(async () => {
+    await hub.close();
+  });
+
+  it('refuses the published demo password even for an existing account', async () => {
+    const production = await startProductionApp(hub);
+    try {
+      const res = await production.http().post('/api/v1/auth/login').send({ email: 'handler@northbank.demo', password: DEMO_PASSWORD }).expect(401);
+      expect(res.body.message).toMatch(/demo password is refused/);
+    } finally {
+      await production.close();
+    }
+  });
+});
+
+async function startProductionApp(hub: TestHub) {
+  const { createApp } = await import('#hub/create-app.js');
+  const { createRootLogger, loadConfig } = await import('#common');
+  const request = (await import('supertest')).default;
+  const config = loadConfig({ HUB_MODE: 'production', DATABASE_URL: hub.db.appUrl, MIGRATION_DATABASE_URL: hub.db.ownerUrl, LOG_LEVEL: 'silent' });
+  const app = await createApp({ config, logger: createRootLogger('silent'), appUrl: hub.db.appUrl });
+  return { http: () => request(app.getHttpServer()), close: () => app.close() };
+}
