@@ -1,0 +1,145 @@
+import { bearer, startTestHub, type TestHub } from './support/test-hub.js';
+
+/** Hostile and malformed bodies every endpoint must answer with a 4xx and a message, never a 5xx. */
+const HOSTILE_BODIES: unknown[] = [
+  null,
+  [],
+  'a string',
+  42,
+  {},
+  { unexpected: true },
+  { __proto__: { admin: true } },
+  { constructor: { prototype: { polluted: true } } },
+  { email: { $ne: null }, password: ['x'] },
+  { email: 'a'.repeat(10_000) + '@x.demo', password: 'p' },
+  { name: "'; DROP TABLE users; --", slug: '../../etc/passwd', kind: 'root' },
+  { roles: 'admin', version: '1; DELETE' },
+  { channels: [{ kind: 'email' }, 'nope'] },
+  { displayName: '\u0000', email: 'nul@x.demo' },
+];
+
+describe('bad input on every endpoint', () => {
+  let hub: TestHub;
+  let endpoints: { method: 'post' | 'patch' | 'put'; path: string; token: string }[];
+
+  beforeAll(async () => {
+    hub = await startTestHub();
+    const users = await hub.http().get('/api/v1/users').set(bearer(hub.token('northbank', 'admin')));
+    const contacts = await hub.http().get(`/api/v1/organisations/${hub.orgId('northbank')}/points-of-contact`).set(bearer(hub.token('northbank', 'admin')));
+    endpoints = [
+      { method: 'post', path: '/api/v1/auth/login', token: '' },
+      { method: 'post', path: '/api/v1/auth/refresh', token: '' },
+      { method: 'post', path: '/api/v1/users', token: hub.token('northbank', 'admin') },
+      { method: 'patch', path: `/api/v1/users/${users.body.items[1].id}`, token: hub.token('northbank', 'admin') },
+      { method: 'post', path: '/api/v1/points-of-contact', token: hub.token('northbank', 'admin') },
+      { method: 'put', path: `/api/v1/points-of-contact/${contacts.body.items[0].id}`, token: hub.token('northbank', 'admin') },
+      { method: 'post', path: '/api/v1/api-keys', token: hub.token('northbank', 'admin') },
+      { method: 'post', path: '/api/v1/organisations', token: hub.token('operator') },
+    ];
+  });
+  afterAll(async () => {
+    await hub.close();
+  });
+
+  async function counts() {
+    const client = await hub.appClient();
+    await client.query('BEGIN');
+    await client.query("SELECT set_config('hub.org_id', $1, true), set_config('hub.operator', 'on', true)", [hub.orgId('northbank')]);
+    const row = await client.query(`SELECT (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM points_of_contact)::int AS contacts,
+      (SELECT count(*) FROM api_keys)::int AS keys, (SELECT count(*) FROM organisations)::int AS organisations`);
+    await client.query('ROLLBACK');
+    return row.rows[0];
+  }
+
+  it('answers each hostile body with a 4xx and a message, and writes nothing', async () => {
+    const before = await counts();
+    const failures: string[] = [];
+    for (const endpoint of endpoints) {
+      for (const body of HOSTILE_BODIES) {
+        const req = hub.http()[endpoint.method](endpoint.path).set('content-type', 'application/json');
+        if (endpoint.token) req.set(bearer(endpoint.token));
+        const res = await req.send(JSON.stringify(body));
+        if (res.status < 400 || res.status >= 500 || typeof res.body.message !== 'string' || res.body.message.length === 0) {
+          failures.push(`${endpoint.method.toUpperCase()} ${endpoint.path} ${JSON.stringify(body).slice(0, 60)} -> ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('names the field and the rule that failed', async () => {
+    const res = await hub.http().post('/api/v1/users').set(bearer(hub.token('northbank', 'admin')))
+      .send({ email: 'not-an-email', displayName: 'X', roles: ['superuser'], password: 'short', extra: 1 }).expect(400);
+    expect(res.body.code).toBe('VALIDATION_FAILED');
+    expect(res.body.details).toEqual(
+      expect.arrayContaining([
+        { field: 'extra', rule: 'unknownField', message: 'extra is not a field this endpoint accepts' },
+        { field: 'email', rule: 'isEmail', message: 'email must be an email address' },
+        { field: 'roles', rule: 'isIn', message: 'roles may hold only admin, handler, viewer or coordinator' },
+        { field: 'password', rule: 'minLength', message: 'password must be at least 12 characters' },
+      ]),
+    );
+  });
+
+  it('names nested fields by their path', async () => {
+    const res = await hub.http().post('/api/v1/points-of-contact').set(bearer(hub.token('northbank', 'admin')))
+      .send({ name: 'N', channels: [{ kind: 'email', value: 'a@b.demo' }, { kind: 'carrier-pigeon', value: 'x' }] }).expect(400);
+    expect(res.body.details).toEqual([expect.objectContaining({ field: 'channels.1.kind', rule: 'isIn' })]);
+  });
+
+  it('refuses a body over the size limit with 413', async () => {
+    const res = await hub.http().post('/api/v1/auth/login').set('content-type', 'application/json')
+      .send(JSON.stringify({ email: 'a@b.demo', password: 'x'.repeat(2_000_000) })).expect(413);
+    expect(res.body.message).toBe('request body is larger than this hub accepts');
+  });
+
+  it('refuses broken JSON with 400', async () => {
+    const res = await hub.http().post('/api/v1/auth/login').set('content-type', 'application/json').send('{"email":').expect(400);
+    expect(res.body.message).toMatch(/JSON/);
+  });
+
+  it('answers a malformed id like an unknown one: 404', async () => {
+    await hub.http().get('/api/v1/users/not-a-uuid').set(bearer(hub.token('northbank', 'admin'))).expect(404);
+    await hub.http().get("/api/v1/organisations/1' OR '1'='1").set(bearer(hub.token('northbank', 'admin'))).expect(404);
+  });
+
+  it('answers an unknown route with 404 and an unexpected failure never with a stack trace', async () => {
+    const res = await hub.http().get('/api/v1/nothing-here').expect(404);
+    expect(res.body).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
+    expect(JSON.stringify(res.body)).not.toMatch(/\bat .*\.(ts|js):\d+/);
+  });
+
+  it('carries a request id in and out', async () => {
+    const res = await hub.http().get('/health/live').set('x-request-id', 'trace-123').expect(200);
+    expect(res.headers['x-request-id']).toBe('trace-123');
+    const bad = await hub.http().get('/health/live').set('x-request-id', 'bad id with spaces').expect(200);
+    expect(bad.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('operations endpoints', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await startTestHub();
+  });
+  afterAll(async () => {
+    await hub.close();
+  });
+
+  it('answers liveness and readiness (the database reached as the application role)', async () => {
+    await hub.http().get('/health/live').expect(200, { status: 'ok' });
+    const ready = await hub.http().get('/health/ready').expect(200);
+    expect(ready.body).toEqual({ status: 'ok', checks: { database: 'ok' } });
+  });
+
+  it('serves the OpenAPI document with the v1 routes and the rendered docs', async () => {
+    const doc = await hub.http().get('/api/docs-json').expect(200);
+    expect(doc.body.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/me', '/api/v1/organisations', '/api/v1/users']),
+    );
+    const html = await hub.http().get('/api/docs').expect(200);
+    expect(html.text).toContain('swagger');
+  });
+});
