@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
 import type { Logger } from 'pino';
 
 export interface EmbeddedCluster {
@@ -30,10 +29,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
   const databaseDir = path.join(dataDir, 'pg');
   const adminUrl = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
 
-  if (await canConnect(adminUrl)) {
-    logger.info({ port }, 'embedded PostgreSQL already running; reusing it');
-    return { adminUrl, stop: async () => {} };
-  }
+  await stopLeftover(databaseDir, logger);
 
   const cluster = new EmbeddedPostgres({
     databaseDir,
@@ -56,14 +52,30 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
   return { adminUrl, stop: () => cluster.stop() };
 }
 
-async function canConnect(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+/**
+ * A hub process that was killed (not stopped) leaves its PostgreSQL running, orphaned. The next start
+ * shuts that one down cleanly and starts its own, so the cluster always belongs to a live hub process.
+ */
+async function stopLeftover(databaseDir: string, logger: Logger): Promise<void> {
+  const pidFile = path.join(databaseDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  if (command && !command.includes('postgres')) return;
+  logger.warn({ pid }, 'stopping an embedded PostgreSQL left running by an earlier hub process');
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; isAlive(pid) && waited < 30_000; waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (isAlive(pid)) throw new Error(`the embedded PostgreSQL left running as process ${pid} did not stop; stop it and start again`);
+}
+
+function isAlive(pid: number): boolean {
   try {
-    await client.connect();
-    await client.end();
+    process.kill(pid, 0);
     return true;
   } catch {
-    await client.end().catch(() => undefined);
     return false;
   }
 }
