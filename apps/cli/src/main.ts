@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { hash } from '@node-rs/argon2';
+import { createRootLogger } from '#common';
+import { provisionDatabase, runMigrations, upsertPlatformOperator } from '#database';
+
+/**
+ * Operator commands for a hub on its own PostgreSQL. Connection strings come from the environment,
+ * never from arguments, so they stay out of shell history and process lists.
+ */
+const USAGE = `usage: npm run cli -- <command> [options]
+
+commands:
+  db:provision --database NAME   create roles hub_owner and hub_app and the database, as a superuser
+                                 (ADMIN_DATABASE_URL); passwords from HUB_OWNER_PASSWORD / HUB_APP_PASSWORD,
+                                 generated and printed once when unset
+  migrate                        apply pending migrations as the owner (MIGRATION_DATABASE_URL)
+  operator:create --email E --name N
+                                 create or reset a platform operator (MIGRATION_DATABASE_URL);
+                                 the password is read from HUB_OPERATOR_PASSWORD (at least 12 characters)
+`;
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) fail(`${name} is not set`);
+  return value as string;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { database: { type: 'string' }, email: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean' } },
+  });
+  const logger = createRootLogger('info');
+  const [command] = positionals;
+  switch (command) {
+    case 'db:provision': {
+      const generated: string[] = [];
+      const secret = (name: string) => {
+        if (process.env[name]) return process.env[name] as string;
+        generated.push(name);
+        return randomBytes(24).toString('base64url');
+      };
+      const ownerPassword = secret('HUB_OWNER_PASSWORD');
+      const appPassword = secret('HUB_APP_PASSWORD');
+      await provisionDatabase({ adminUrl: required('ADMIN_DATABASE_URL'), database: values.database ?? 'hub', ownerPassword, appPassword });
+      process.stdout.write(`provisioned database ${values.database ?? 'hub'} with roles hub_owner and hub_app\n`);
+      if (generated.includes('HUB_OWNER_PASSWORD')) process.stdout.write(`hub_owner password (shown once): ${ownerPassword}\n`);
+      if (generated.includes('HUB_APP_PASSWORD')) process.stdout.write(`hub_app password (shown once): ${appPassword}\n`);
+      return;
+    }
+    case 'migrate': {
+      const applied = await runMigrations(required('MIGRATION_DATABASE_URL'), logger);
+      process.stdout.write(applied.length ? `applied ${applied.join(', ')}\n` : 'nothing to migrate\n');
+      return;
+    }
+    case 'operator:create': {
+      if (!values.email || !values.name) fail('operator:create needs --email and --name');
+      const password = required('HUB_OPERATOR_PASSWORD');
+      if (password.length < 12) fail('HUB_OPERATOR_PASSWORD must be at least 12 characters');
+      const id = await upsertPlatformOperator(required('MIGRATION_DATABASE_URL'), {
+        email: values.email as string,
+        displayName: values.name as string,
+        passwordHash: await hash(password, { memoryCost: 19_456, timeCost: 2, parallelism: 1 }),
+      });
+      process.stdout.write(`platform operator ${values.email} is ${id}\n`);
+      return;
+    }
+    default:
+      fail(command ? `unknown command ${command}` : 'no command given');
+  }
+}
+
+await main();
