@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createRootLogger } from '#common';
 import { type EmbeddedCluster, provisionDatabase, runMigrations, startEmbeddedPostgres } from '#database';
+import { freePort } from './free-port.js';
 import type { TestDatabaseEnv } from './test-database.js';
 
 declare global {
@@ -36,15 +36,4 @@ export default async function globalSetup(): Promise<void> {
   const urls = await provisionDatabase({ adminUrl, database: env.template, ownerPassword: env.ownerPassword, appPassword: env.appPassword });
   await runMigrations(urls.ownerUrl, logger);
   process.env.HUB_TEST_DATABASE = JSON.stringify(env);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
