@@ -141,6 +141,22 @@ describe('authentication', () => {
     await hub.http().delete(`/api/v1/api-keys/${created.body.id}`).set(bearer(hub.token('gridpower', 'admin'))).expect(404);
   });
 
+  it('keeps one email namespace: a tenant admin cannot shadow the platform operator', async () => {
+    const res = await hub.http().post('/api/v1/users').set(bearer(hub.token('northbank', 'admin')))
+      .send({ email: 'Operator@hub.demo', displayName: 'Shadow', roles: ['admin'], password: 'a-long-password-1' }).expect(409);
+    expect(res.body.details[0]).toMatchObject({ field: 'email', rule: 'unique' });
+    await hub.http().post('/api/v1/auth/login').send({ email: 'operator@hub.demo', password: DEMO_PASSWORD }).expect(200);
+  });
+
+  it('refuses API key expiry times that are not full ISO 8601 with a zone, or in the past', async () => {
+    const admin = hub.token('netwatch-isp', 'admin');
+    for (const expiresAt of ['2099', '2026W05', '20200101', '2027-01-31', '2020-01-01T00:00:00Z']) {
+      const res = await hub.http().post('/api/v1/api-keys').set(bearer(admin)).send({ name: 'k', roles: ['viewer'], expiresAt });
+      expect({ expiresAt, status: res.status, field: res.body.details?.[0]?.field }).toEqual({ expiresAt, status: 400, field: 'expiresAt' });
+    }
+    await hub.http().post('/api/v1/api-keys').set(bearer(admin)).send({ name: 'k', roles: ['viewer'], expiresAt: '2099-01-31T12:00:00+01:00' }).expect(201);
+  });
+
   it('refuses API keys that would administer', async () => {
     const res = await hub.http().post('/api/v1/api-keys').set(bearer(hub.token('netwatch-isp', 'admin')))
       .send({ name: 'too strong', roles: ['admin'] }).expect(400);
@@ -166,6 +182,18 @@ describe('login throttling', () => {
     expect(throttled.body.code).toBe('AUTH_LOGIN_THROTTLED');
     // Other accounts are not locked out by it.
     await hub.http().post('/api/v1/auth/login').send({ email: 'handler@gridpower.demo', password: DEMO_PASSWORD }).expect(200);
+    // Nor is the limit dodged by spelling the address so that only the database folds it to the same account.
+    const respelled = await hub.http().post('/api/v1/auth/login').send({ email: 'VİEWER@gridpower.demo', password: DEMO_PASSWORD });
+    expect(respelled.status).not.toBe(200);
+  });
+
+  it('counts a burst of concurrent guesses in full', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => hub.http().post('/api/v1/auth/login').send({ email: 'viewer@st-marys-hospital.demo', password: `guess-${i}` })),
+    );
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(9);
   });
 });
 

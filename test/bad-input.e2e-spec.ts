@@ -88,6 +88,22 @@ describe('bad input on every endpoint', () => {
     expect(res.body.details).toEqual([expect.objectContaining({ field: 'channels.1.kind', rule: 'isIn' })]);
   });
 
+  it('refuses NUL characters, which PostgreSQL text cannot hold, naming the field', async () => {
+    const res = await hub.http().post('/api/v1/users').set(bearer(hub.token('northbank', 'admin')))
+      .send({ email: 'nul@northbank.demo', displayName: 'a\u0000b', roles: ['viewer'], password: 'a-long-password-1' }).expect(400);
+    expect(res.body.details[0]).toMatchObject({ field: 'displayName', rule: 'noNulCharacter' });
+    const nested = await hub.http().post('/api/v1/points-of-contact').set(bearer(hub.token('northbank', 'admin')))
+      .send({ name: 'N', channels: [{ kind: 'email', value: 'a@b.demo' }, { kind: 'phone', value: '1\u00002' }] }).expect(400);
+    expect(nested.body.details[0]).toMatchObject({ field: 'channels.1.value', rule: 'noNulCharacter' });
+  });
+
+  it('refuses cursors that decode to a position the list cannot use', async () => {
+    const forge = (key: string) => Buffer.from(JSON.stringify([key, '8d3c2a4e-1f0b-4c1d-9a7e-2b5f6c7d8e9f'])).toString('base64url');
+    await hub.http().get(`/api/v1/api-keys?cursor=${forge('not a time')}`).set(bearer(hub.token('northbank', 'admin'))).expect(400);
+    await hub.http().get(`/api/v1/users?cursor=${forge('a\u0000')}`).set(bearer(hub.token('northbank', 'admin'))).expect(400);
+    await hub.http().get(`/api/v1/organisations?cursor=${forge('x\u0000')}`).set(bearer(hub.token('northbank', 'admin'))).expect(400);
+  });
+
   it('refuses a body over the size limit with 413', async () => {
     const res = await hub.http().post('/api/v1/auth/login').set('content-type', 'application/json')
       .send(JSON.stringify({ email: 'a@b.demo', password: 'x'.repeat(2_000_000) })).expect(413);

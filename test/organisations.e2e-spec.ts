@@ -69,7 +69,14 @@ describe('organisations, users and roles', () => {
       const one = await hub.http().post('/api/v1/points-of-contact').set(bearer(hub.token('gridpower', 'admin')))
         .send({ ...body, channels: body.channels.slice(0, 1) }).expect(400);
       expect(one.body.details[0]).toMatchObject({ field: 'channels', rule: 'arrayMinSize' });
-      await hub.http().put(`/api/v1/points-of-contact/${created.body.id}`).set(bearer(hub.token('northbank', 'admin'))).send(body).expect(404);
+      await hub.http().put(`/api/v1/points-of-contact/${created.body.id}`).set(bearer(hub.token('northbank', 'admin'))).send({ ...body, version: 1 }).expect(404);
+      const replaced = await hub.http().put(`/api/v1/points-of-contact/${created.body.id}`).set(bearer(hub.token('gridpower', 'admin')))
+        .send({ ...body, name: 'Night shift (new)', version: 1 }).expect(200);
+      expect(replaced.body).toMatchObject({ name: 'Night shift (new)', version: 2 });
+      // A second editor who read version 1 does not silently overwrite the first one's change.
+      const stale = await hub.http().put(`/api/v1/points-of-contact/${created.body.id}`).set(bearer(hub.token('gridpower', 'admin')))
+        .send({ ...body, version: 1 }).expect(409);
+      expect(stale.body.code).toBe('STALE_VERSION');
       await hub.http().delete(`/api/v1/points-of-contact/${created.body.id}`).set(bearer(hub.token('northbank', 'admin'))).expect(404);
       await hub.http().delete(`/api/v1/points-of-contact/${created.body.id}`).set(bearer(hub.token('gridpower', 'admin'))).expect(204);
     });
@@ -136,12 +143,31 @@ describe('organisations, users and roles', () => {
       expect(updated.body.version).toBe(2);
       await hub.http().get('/api/v1/users').set(bearer(pair.accessToken)).expect(200);
       const stale = await hub.http().patch(`/api/v1/users/${created.body.id}`).set(bearer(admin)).send({ version: 1, roles: ['viewer'] }).expect(409);
-      expect(stale.body.code).toBe('USER_STALE_VERSION');
+      expect(stale.body.code).toBe('STALE_VERSION');
     });
 
     it('refuses to let an admin lock itself out', async () => {
       const me = await hub.http().get('/api/v1/me').set(bearer(hub.token('gridpower', 'admin'))).expect(200);
       await hub.http().patch(`/api/v1/users/${me.body.id}`).set(bearer(hub.token('gridpower', 'admin'))).send({ version: 1, status: 'disabled' }).expect(409);
+    });
+
+    it('never lets two admins demote each other into an organisation without an admin', async () => {
+      const first = hub.token('st-marys-hospital', 'admin');
+      const second = await hub.http().post('/api/v1/users').set(bearer(first))
+        .send({ email: 'admin2@st-marys-hospital.demo', displayName: 'Second admin', roles: ['admin'], password }).expect(201);
+      const secondToken = (await hub.login('admin2@st-marys-hospital.demo', password)).accessToken;
+      const me = await hub.http().get('/api/v1/me').set(bearer(first)).expect(200);
+      const firstUser = await hub.http().get(`/api/v1/users/${me.body.id}`).set(bearer(first)).expect(200);
+      const results = await Promise.all([
+        hub.http().patch(`/api/v1/users/${second.body.id}`).set(bearer(first)).send({ version: second.body.version, roles: ['viewer'] }),
+        hub.http().patch(`/api/v1/users/${me.body.id}`).set(bearer(secondToken)).send({ version: firstUser.body.version, roles: ['viewer'] }),
+      ]);
+      // The loser is refused either by the lock (409) or, if it authenticated after the winner committed, by its lost role (403).
+      const statuses = results.map((r) => r.status).sort();
+      expect(statuses[0]).toBe(200);
+      expect([403, 409]).toContain(statuses[1]);
+      const users = await hub.http().get('/api/v1/users').set(bearer(results[0].status === 200 ? first : secondToken)).expect(200);
+      expect(users.body.items.filter((u: { roles: string[]; status: string }) => u.roles.includes('admin') && u.status === 'active')).toHaveLength(1);
     });
 
     it('refuses an email already in use, naming the field', async () => {

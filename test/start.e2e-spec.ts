@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from './support/free-port.js';
+import { freePort } from '#common';
 
 /**
  * The README's first command, as a new user runs it: the built hub with no configuration starts its own

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { assertApplicationRoleConfined } from '#database';
 import { startTestHub, type TestHub } from './support/test-hub.js';
 
 /**
@@ -92,6 +93,12 @@ describe('row-level security for the application role', () => {
     await expect(app.query('ALTER TABLE users DISABLE ROW LEVEL SECURITY')).rejects.toThrow(/must be owner/);
     await expect(app.query('ALTER TABLE users NO FORCE ROW LEVEL SECURITY')).rejects.toThrow(/must be owner/);
     await expect(app.query('DROP POLICY users_tenant ON users')).rejects.toThrow(/must be owner/);
+  });
+
+  it('is checked at start: the hub refuses to serve over a connection that could bypass the policies', async () => {
+    await expect(assertApplicationRoleConfined(hub.db.appUrl)).resolves.toBeUndefined();
+    await expect(assertApplicationRoleConfined(hub.db.ownerUrl)).rejects.toThrow(/refusing to start: .*owns \d+ tables/);
+    await expect(assertApplicationRoleConfined(hub.db.adminUrl)).rejects.toThrow(/superuser/);
   });
 
   it('cannot read the platform operators at all', async () => {

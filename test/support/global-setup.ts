@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createRootLogger } from '#common';
+import { createRootLogger, freePort } from '#common';
 import { type EmbeddedCluster, provisionDatabase, runMigrations, startEmbeddedPostgres } from '#database';
-import { freePort } from './free-port.js';
 import type { TestDatabaseEnv } from './test-database.js';
 
 declare global {
@@ -12,6 +11,9 @@ declare global {
 }
 
 /**
+ * Jest runs this file outside its module system, so `#common` and `#database` resolve to the built
+ * libraries in dist/ (npm test builds before the suites run).
+ *
  * Starts one PostgreSQL for the whole run (embedded, from the npm registry) unless TEST_DATABASE_URL or
  * DATABASE_URL names a server with rights to create roles and databases; then migrates a template
  * database that each suite copies.

@@ -22,7 +22,7 @@ export class ApiKeysService {
 
   async create(principal: Principal, dto: CreateApiKeyDto): Promise<ApiKeyView & { key: string }> {
     if (principal.kind !== 'user') throw HubException.notFound('organisation');
-    if (dto.expiresAt && new Date(dto.expiresAt).getTime() <= Date.now()) {
+    if (dto.expiresAt && !(new Date(dto.expiresAt).getTime() > Date.now())) {
       throw HubException.invalid('expiresAt', 'isFuture', 'expiresAt must be in the future');
     }
     const secret = mintSecret();
@@ -38,6 +38,7 @@ export class ApiKeysService {
 
   async list(principal: Principal, cursor: string | undefined, limit: number): Promise<Page<ApiKeyView>> {
     const after = decodeCursor(cursor);
+    if (after && Number.isNaN(Date.parse(after.key))) throw HubException.invalid('cursor', 'isCursor', 'cursor is not a cursor this hub issued');
     const rows = await this.db.run(tenantContextOf(principal), (tx) =>
       tx.query<RawKey>(
         `SELECT ${COLUMNS} FROM api_keys

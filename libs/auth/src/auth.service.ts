@@ -52,13 +52,12 @@ export class AuthService {
   ) {}
 
   async login(email: string, password: string, ip: string): Promise<TokenPair> {
-    await this.throttle.check(email, ip);
+    await this.throttle.recordAttempt(email, ip);
     const [candidate] = await this.db.run(NO_TENANT, (tx) =>
       tx.query<LoginCandidate>('SELECT * FROM hub_login_candidates($1) ORDER BY principal DESC LIMIT 1', [email]),
     );
     const matches = await this.hasher.verify(candidate?.password_hash ?? null, password);
     if (!candidate || !matches) {
-      await this.throttle.recordFailure(email, ip);
       throw new AuthException(AuthErrorCode.InvalidCredentials, 'email or password is wrong');
     }
     if (!candidate.active) {
@@ -67,7 +66,7 @@ export class AuthService {
     if (this.config.mode === 'production' && password === DEMO_PASSWORD) {
       throw new AuthException(AuthErrorCode.InvalidCredentials, 'the demo password is refused in production mode; set a new password');
     }
-    await this.throttle.clear(email);
+    await this.throttle.succeeded(email);
     const owner: SessionOwner = { typ: candidate.principal, id: candidate.id, orgId: candidate.org_id };
     const context = owner.orgId ? { ...contextOfScope(owner.orgId), userId: owner.id } : OPERATOR_CONTEXT;
     const { sessionId, refreshToken } = await this.db.run(context, async (tx) => {

@@ -3,6 +3,8 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type Cry
 import { NO_TENANT, TenantDatabase } from '#database';
 
 export const ACCESS_TOKEN_ALG = 'EdDSA';
+const RELOAD_EVERY_MS = 60_000;
+const RELOAD_AT_MOST_EVERY_MS = 10_000;
 
 interface KeyRow {
   kid: string;
@@ -17,7 +19,8 @@ interface KeyRow {
 @Injectable()
 export class SigningKeys implements OnModuleInit {
   private current?: { kid: string; key: CryptoKey };
-  private readonly verifying = new Map<string, CryptoKey>();
+  private verifying = new Map<string, CryptoKey>();
+  private loadedAt = 0;
 
   constructor(private readonly db: TenantDatabase) {}
 
@@ -34,9 +37,14 @@ export class SigningKeys implements OnModuleInit {
     return this.current;
   }
 
-  /** A key another process created after this one started is picked up on first sight of its kid. */
+  /**
+   * The key set is re-read every minute (so a key retired elsewhere stops verifying) and on an unknown
+   * kid (a key another process just created), but never more than once in ten seconds, so made-up kids
+   * cannot turn each request into a database read.
+   */
   async verificationKey(kid: string): Promise<CryptoKey | undefined> {
-    if (!this.verifying.has(kid)) await this.load();
+    const age = Date.now() - this.loadedAt;
+    if (age > RELOAD_EVERY_MS || (!this.verifying.has(kid) && age > RELOAD_AT_MOST_EVERY_MS)) await this.load();
     return this.verifying.get(kid);
   }
 
@@ -47,11 +55,12 @@ export class SigningKeys implements OnModuleInit {
           WHERE purpose = 'access-token' AND retired_at IS NULL ORDER BY created_at DESC, kid`,
       ),
     );
+    const next = new Map<string, CryptoKey>();
     for (const row of rows) {
-      if (!this.verifying.has(row.kid)) {
-        this.verifying.set(row.kid, (await importJWK(row.public_jwk, ACCESS_TOKEN_ALG)) as CryptoKey);
-      }
+      next.set(row.kid, this.verifying.get(row.kid) ?? ((await importJWK(row.public_jwk, ACCESS_TOKEN_ALG)) as CryptoKey));
     }
+    this.verifying = next;
+    this.loadedAt = Date.now();
     const newest = rows[0];
     if (newest && this.current?.kid !== newest.kid) {
       this.current = { kid: newest.kid, key: (await importJWK(newest.private_jwk, ACCESS_TOKEN_ALG)) as CryptoKey };

@@ -46,6 +46,7 @@ export function decodeCursor(cursor: string | undefined): CursorPosition | null 
     decoded.length !== 2 ||
     typeof decoded[0] !== 'string' ||
     typeof decoded[1] !== 'string' ||
+    decoded[0].includes('\u0000') ||
     !UUID.test(decoded[1])
   ) {
     throw bad();

@@ -80,7 +80,7 @@ export function toErrorResponse(error: unknown, requestId: string | undefined, l
     };
   }
   const errorId = randomUUID();
-  logger.error({ err: error, errorId, requestId }, 'unexpected error');
+  logger.error({ err: loggable(error), errorId, requestId }, 'unexpected error');
   return {
     status: 500,
     body: {
@@ -115,4 +115,14 @@ function httpCode(status: number): string {
     default:
       return `HTTP_${status}`;
   }
+}
+
+/**
+ * What of an unexpected error goes to the log: never the SQL parameters a driver error carries
+ * (they can hold password hashes and token digests), only its kind, message, code and stack.
+ */
+function loggable(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const { code, constraint } = error as { code?: unknown; constraint?: unknown };
+  return { type: error.name, message: error.message, code, constraint, stack: error.stack };
 }

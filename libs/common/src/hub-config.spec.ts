@@ -11,6 +11,13 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ embedded: false, seedDemo: false, databaseUrl: 'postgres://app@db/hub', migrationDatabaseUrl: 'postgres://owner@db/hub' });
   });
 
+  it('refuses DATABASE_URL without a separate owner connection, which would let the app read across tenants', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://app@db/hub' })).toThrow(/needs MIGRATION_DATABASE_URL/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://app@db/hub', MIGRATION_DATABASE_URL: 'postgres://app:x@db/hub' })).toThrow(
+      /same role/,
+    );
+  });
+
   it('names every bad variable at once', () => {
     try {
       loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x', SEED_DEMO: 'maybe' });

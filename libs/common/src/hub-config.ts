@@ -10,7 +10,7 @@ export interface HubConfig {
   host: string;
   /** Connection of the application role (owns nothing, cannot bypass row-level security). */
   databaseUrl: string | null;
-  /** Connection of the owner role that runs migrations; defaults to `databaseUrl` only when the two are the same server role by choice. */
+  /** Connection of the owner role that runs migrations; required with `databaseUrl`, and a different role. */
   migrationDatabaseUrl: string | null;
   /** No `DATABASE_URL`: the hub starts its own PostgreSQL from the npm registry's binaries. */
   embedded: boolean;
@@ -90,6 +90,13 @@ export function loadConfig(env: Env = process.env): HubConfig {
   if (migrationDatabaseUrl && !databaseUrl) {
     problems.push('MIGRATION_DATABASE_URL is set without DATABASE_URL: set both, or neither for the embedded PostgreSQL');
   }
+  // The owner may read across tenants (for the login lookup); the application must never connect as it.
+  if (databaseUrl && !migrationDatabaseUrl) {
+    problems.push('DATABASE_URL needs MIGRATION_DATABASE_URL too: the application role (hub_app) and the owner (hub_owner) are different roles');
+  }
+  if (databaseUrl && migrationDatabaseUrl && sameLogin(databaseUrl, migrationDatabaseUrl)) {
+    problems.push('DATABASE_URL and MIGRATION_DATABASE_URL log in as the same role: the application must connect as hub_app, not as the owner');
+  }
   if (effectiveMode === 'production' && embedded) {
     problems.push('production mode needs DATABASE_URL (and MIGRATION_DATABASE_URL): the embedded PostgreSQL is for the demo only');
   }
@@ -103,7 +110,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     port: int('PORT', 3000, 0, 65535),
     host: env.HOST && env.HOST !== '' ? env.HOST : '127.0.0.1',
     databaseUrl,
-    migrationDatabaseUrl: migrationDatabaseUrl ?? databaseUrl,
+    migrationDatabaseUrl,
     embedded,
     embeddedPostgresPort: int('EMBEDDED_PG_PORT', 54329, 1024, 65535),
     dataDir: path.resolve(env.HUB_DATA_DIR && env.HUB_DATA_DIR !== '' ? env.HUB_DATA_DIR : '.data'),
@@ -118,6 +125,15 @@ export function loadConfig(env: Env = process.env): HubConfig {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function sameLogin(a: string, b: string): boolean {
+  try {
+    const [x, y] = [new URL(a), new URL(b)];
+    return x.username === y.username && x.host === y.host && x.pathname === y.pathname;
+  } catch {
+    return false;
+  }
 }
 
 export const HUB_CONFIG = Symbol('HUB_CONFIG');

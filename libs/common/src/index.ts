@@ -6,3 +6,4 @@ export * from './hub-exception.filter.js';
 export * from './validation.pipe.js';
 export * from './cursor.js';
 export * from './page-query.dto.js';
+export * from './free-port.js';

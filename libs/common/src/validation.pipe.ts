@@ -69,6 +69,29 @@ export class HubValidationPipe extends ValidationPipe {
         throw HubException.invalid(metadata.type, 'isObject', `request ${metadata.type} must be a JSON object`);
       }
     }
+    if (metadata.type === 'body' || metadata.type === 'query' || metadata.type === 'param') {
+      const field = findNul(value, metadata.type === 'param' ? (metadata.data ?? 'id') : '');
+      if (field !== null) {
+        throw HubException.invalid(field || metadata.type, 'noNulCharacter', `${field || metadata.type} contains a NUL character, which text fields cannot hold`);
+      }
+    }
     return super.transform(value, metadata);
   }
+}
+
+/** PostgreSQL text cannot hold U+0000; find it before the database does, and name where. */
+function findNul(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) {
+      const found = findNul(value[i], path ? `${path}.${i}` : String(i));
+      if (found !== null) return found;
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      const found = findNul(key, path) ?? findNul(inner, path ? `${path}.${key}` : key);
+      if (found !== null) return found;
+    }
+  }
+  return null;
 }

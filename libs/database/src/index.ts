@@ -7,3 +7,4 @@ export * from './migrate.js';
 export { migrations } from './migrations/index.js';
 export * from './prepare-database.js';
 export * from './platform-operators.js';
+export * from './confined-role.js';

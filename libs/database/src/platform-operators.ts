@@ -11,6 +11,8 @@ export async function upsertPlatformOperator(
   const client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();
   try {
+    const taken = await client.query('SELECT 1 FROM users WHERE lower(email) = lower($1)', [operator.email]);
+    if (taken.rowCount) throw new Error(`${operator.email} is already a user's email; an operator needs an email of its own`);
     const existing = await client.query<{ id: string }>('SELECT id FROM platform_operators WHERE lower(email) = lower($1)', [operator.email]);
     if (existing.rows[0]) {
       await client.query("UPDATE platform_operators SET display_name = $2, password_hash = $3, status = 'active' WHERE id = $1", [

@@ -4,6 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { HubConfig } from '#common';
+import { assertApplicationRoleConfined } from './confined-role.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 import { runMigrations } from './migrate.js';
 import { provisionDatabase } from './provision.js';
@@ -37,6 +38,7 @@ export async function prepareDatabase(config: HubConfig, logger: Logger): Promis
     };
   }
   if (config.migrateOnStart) await runMigrations(prepared.ownerUrl, logger);
+  await assertApplicationRoleConfined(prepared.appUrl);
   return prepared;
 }
 

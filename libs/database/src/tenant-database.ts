@@ -35,6 +35,11 @@ export class TenantTransaction {
    */
   async provisionAs(orgId: string, orgKind: TenantContext['orgKind']): Promise<void> {
     if (!this.currentContext.operator) throw new Error('only the platform operator provisions organisations');
+    const [created] = await this.query<{ here: boolean }>(
+      'SELECT xmin::text = pg_current_xact_id()::xid::text AS here FROM organisations WHERE id = $1',
+      [orgId],
+    );
+    if (!created?.here) throw new Error('provisionAs is for an organisation created in this same transaction');
     this.currentContext = { ...this.currentContext, orgId, orgKind };
     await applyContext(this.manager, this.currentContext);
   }

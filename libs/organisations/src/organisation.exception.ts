@@ -3,9 +3,10 @@ import { HubException, HubErrorCode } from '#common';
 export enum OrganisationErrorCode {
   SlugTaken = 'ORG_SLUG_TAKEN',
   EmailTaken = 'USER_EMAIL_TAKEN',
-  StaleVersion = 'USER_STALE_VERSION',
+  StaleVersion = 'STALE_VERSION',
   RoleNotInKind = 'USER_ROLE_NOT_IN_KIND',
   SelfLockout = 'USER_SELF_LOCKOUT',
+  LastAdmin = 'USER_LAST_ADMIN',
 }
 
 export class OrganisationException extends HubException {
@@ -23,10 +24,10 @@ export class OrganisationException extends HubException {
     });
   }
 
-  static staleVersion(current: number) {
+  static staleVersion(what: string, current: number) {
     return new OrganisationException(
       OrganisationErrorCode.StaleVersion,
-      `the user was changed since you read it (now at version ${current}); reload and apply your change again`,
+      `the ${what} was changed since you read it (now at version ${current}); reload and apply your change again`,
       { status: 409 },
     );
   }
@@ -43,6 +44,14 @@ export class OrganisationException extends HubException {
     return new OrganisationException(
       OrganisationErrorCode.SelfLockout,
       'you cannot disable yourself or remove your own admin role; ask another admin',
+      { status: 409 },
+    );
+  }
+
+  static lastAdmin() {
+    return new OrganisationException(
+      OrganisationErrorCode.LastAdmin,
+      'this change would leave the organisation without an active admin; make another user admin first',
       { status: 409 },
     );
   }

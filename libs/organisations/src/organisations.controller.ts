@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PageQueryDto } from '#common';
 import { AnyPrincipal, CurrentPrincipal, OperatorOnly, type Principal, UsersOnly } from '#auth';
 import { CreateOrganisationDto, DirectoryQueryDto } from './dto/organisation.dto.js';
-import { PointOfContactDto } from './dto/point-of-contact.dto.js';
+import { PointOfContactDto, ReplacePointOfContactDto } from './dto/point-of-contact.dto.js';
 import { CreateUserDto, UpdateUserDto } from './dto/user.dto.js';
 import { OrganisationsService } from './organisations.service.js';
 import { PointsOfContactService } from './points-of-contact.service.js';
@@ -111,7 +111,7 @@ export class PointsOfContactController {
   }
 
   @Put(':id')
-  replace(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', Id()) id: string, @Body() body: PointOfContactDto) {
+  replace(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', Id()) id: string, @Body() body: ReplacePointOfContactDto) {
     return this.contacts.replace(principal, id, body);
   }
 

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
 
 export const CONTACT_CHANNEL_KINDS = ['email', 'phone', 'sms', 'signal', 'matrix', 'pager', 'web', 'other'] as const;
 export type ContactChannelKind = (typeof CONTACT_CHANNEL_KINDS)[number];
@@ -27,6 +27,9 @@ export class PointOfContactEntity {
 
   @Column('jsonb')
   channels: ContactChannel[];
+
+  @VersionColumn()
+  version: number;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

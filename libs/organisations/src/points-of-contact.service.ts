@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { HubException } from '#common';
 import { type Principal, tenantContextOf } from '#auth';
 import { TenantDatabase } from '#database';
-import type { PointOfContactDto } from './dto/point-of-contact.dto.js';
+import type { PointOfContactDto, ReplacePointOfContactDto } from './dto/point-of-contact.dto.js';
+import { OrganisationException } from './organisation.exception.js';
 import { OrganisationEntity } from './organisation.entity.js';
 import { PointOfContactEntity } from './point-of-contact.entity.js';
 import { UserEntity } from './user.entity.js';
@@ -45,11 +46,13 @@ export class PointsOfContactService {
     return pointOfContactView(poc);
   }
 
-  async replace(principal: OrgPrincipal, id: string, dto: PointOfContactDto) {
+  /** A whole replacement, guarded by the version the caller read, so a concurrent edit is not lost. */
+  async replace(principal: OrgPrincipal, id: string, dto: ReplacePointOfContactDto) {
     const poc = await this.db.run(tenantContextOf(principal), async (tx) => {
       const repo = tx.repository(PointOfContactEntity);
-      const found = await repo.findOneBy({ id, orgId: principal.orgId });
+      const found = await repo.createQueryBuilder('p').where('p.id = :id', { id }).setLock('pessimistic_write').getOne();
       if (!found) return null;
+      if (found.version !== dto.version) throw OrganisationException.staleVersion('point of contact', found.version);
       await this.checkUser(tx.repository(UserEntity), dto.userId);
       return repo.save(Object.assign(found, this.fields(dto)));
     });

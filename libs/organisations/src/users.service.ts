@@ -74,9 +74,14 @@ export class UsersService {
     const passwordHash = dto.password ? await this.hasher.hash(dto.password) : undefined;
     const user = await this.db.run(tenantContextOf(principal), async (tx) => {
       const repo = tx.repository(UserEntity);
+      // Admins are locked before the target row, in one order, so concurrent demotions neither deadlock
+      // nor leave the organisation without an admin.
+      const demotes = dto.status === 'disabled' || (dto.roles !== undefined && !dto.roles.includes('admin'));
+      const admins = demotes ? await this.lockActiveAdmins(tx) : [];
       const found = await repo.createQueryBuilder('u').where('u.id = :id', { id }).setLock('pessimistic_write').getOne();
       if (!found) return null;
-      if (found.version !== dto.version) throw OrganisationException.staleVersion(found.version);
+      if (found.version !== dto.version) throw OrganisationException.staleVersion('user', found.version);
+      if (demotes && admins.includes(id) && !admins.some((admin) => admin !== id)) throw OrganisationException.lastAdmin();
       if (dto.displayName !== undefined) found.displayName = dto.displayName;
       if (dto.roles) found.roles = [...new Set(dto.roles)];
       if (passwordHash) found.passwordHash = passwordHash;
@@ -90,6 +95,11 @@ export class UsersService {
     });
     if (!user) throw HubException.notFound('user');
     return userView(user);
+  }
+
+  private async lockActiveAdmins(tx: TenantTransaction): Promise<string[]> {
+    const admins = await tx.query<{ id: string }>("SELECT id FROM users WHERE status = 'active' AND 'admin' = ANY (roles) ORDER BY id FOR UPDATE");
+    return admins.map((admin) => admin.id);
   }
 
   private async endSessions(tx: TenantTransaction, userId: string, reason: string): Promise<void> {

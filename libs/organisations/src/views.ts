@@ -37,6 +37,7 @@ export function pointOfContactView(poc: PointOfContactEntity) {
     roleTitle: poc.roleTitle,
     userId: poc.userId,
     channels: poc.channels,
+    version: poc.version,
     updatedAt: poc.updatedAt.toISOString(),
   };
 }

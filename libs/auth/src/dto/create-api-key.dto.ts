@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsDateString, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, Matches, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'threat-feed puller' })
@@ -17,6 +17,8 @@ export class CreateApiKeyDto {
 
   @ApiPropertyOptional({ description: 'ISO 8601 time after which the key stops working.' })
   @IsOptional()
-  @IsDateString({ strict: true }, { message: 'expiresAt must be an ISO 8601 date and time' })
+  @Matches(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/, {
+    message: 'expiresAt must be an ISO 8601 date and time with a time zone, such as 2027-01-31T12:00:00Z',
+  })
   expiresAt?: string;
 }

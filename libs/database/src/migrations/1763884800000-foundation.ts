@@ -71,6 +71,7 @@ export class Foundation1763884800000 implements MigrationInterface {
         role_title text CHECK (length(role_title) <= 200),
         user_id uuid REFERENCES users (id),
         channels jsonb NOT NULL DEFAULT '[]'::jsonb CHECK (jsonb_typeof(channels) = 'array'),
+        version integer NOT NULL DEFAULT 1,
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       );
@@ -173,17 +174,33 @@ export class Foundation1763884800000 implements MigrationInterface {
       CREATE POLICY organisations_owner_lookup ON organisations FOR SELECT TO CURRENT_USER USING (true);
       CREATE POLICY users_owner_lookup ON users FOR SELECT TO CURRENT_USER USING (true);
 
+      -- An email names one account across users and operators; an ambiguous one logs nobody in.
       CREATE FUNCTION hub_login_candidates(p_email text)
         RETURNS TABLE (principal text, id uuid, org_id uuid, password_hash text, active boolean)
         LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-          SELECT 'user', u.id, u.org_id, u.password_hash, (u.status = 'active' AND o.status = 'active')
-            FROM users u JOIN organisations o ON o.id = u.org_id
-           WHERE lower(u.email) = lower(p_email)
-          UNION ALL
-          SELECT 'operator', p.id, NULL::uuid, p.password_hash, p.status = 'active'
-            FROM platform_operators p
-           WHERE lower(p.email) = lower(p_email)
+          WITH candidates AS (
+            SELECT 'user' AS principal, u.id, u.org_id, u.password_hash, (u.status = 'active' AND o.status = 'active') AS active
+              FROM users u JOIN organisations o ON o.id = u.org_id
+             WHERE lower(u.email) = lower(p_email)
+            UNION ALL
+            SELECT 'operator', p.id, NULL::uuid, p.password_hash, p.status = 'active'
+              FROM platform_operators p
+             WHERE lower(p.email) = lower(p_email)
+          )
+          SELECT * FROM candidates WHERE (SELECT count(*) FROM candidates) = 1
       $$;
+
+      -- Users and operators share one email namespace, so a tenant admin cannot shadow an operator's login.
+      CREATE FUNCTION hub_email_not_an_operator() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+        BEGIN
+          IF EXISTS (SELECT 1 FROM platform_operators p WHERE lower(p.email) = lower(NEW.email)) THEN
+            RAISE EXCEPTION 'email % is in use', NEW.email USING ERRCODE = 'unique_violation', CONSTRAINT = 'users_email_key';
+          END IF;
+          RETURN NEW;
+        END $$;
+      CREATE TRIGGER users_email_not_an_operator BEFORE INSERT OR UPDATE OF email ON users
+        FOR EACH ROW EXECUTE FUNCTION hub_email_not_an_operator();
       CREATE FUNCTION hub_operator(p_id uuid)
         RETURNS TABLE (id uuid, email text, display_name text, active boolean)
         LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
@@ -204,6 +221,8 @@ export class Foundation1763884800000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
+      DROP TRIGGER users_email_not_an_operator ON users;
+      DROP FUNCTION hub_email_not_an_operator();
       DROP FUNCTION hub_operator(uuid);
       DROP FUNCTION hub_login_candidates(text);
       DROP TABLE login_failures, signing_keys, api_keys, refresh_tokens, auth_sessions, points_of_contact, users,

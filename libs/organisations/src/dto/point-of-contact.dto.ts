@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, Min, IsString, IsUUID, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { CONTACT_CHANNEL_KINDS, type ContactChannelKind } from '../point-of-contact.entity.js';
 
 export class ContactChannelDto {
@@ -40,4 +40,11 @@ export class PointOfContactDto {
   @ValidateNested({ each: true })
   @Type(() => ContactChannelDto)
   channels: ContactChannelDto[];
+}
+
+export class ReplacePointOfContactDto extends PointOfContactDto {
+  @ApiProperty({ description: 'The version read last; a stale one gets 409.' })
+  @IsInt()
+  @Min(1)
+  version: number;
 }

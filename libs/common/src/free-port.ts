@@ -1,6 +1,6 @@
 import net from 'node:net';
 
-/** A port nothing listens on right now, on loopback. */
+/** A port nothing listens on right now, on loopback: for the embedded PostgreSQL of tests and benchmarks. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
