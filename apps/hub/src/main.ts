@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
 
-  const seeded = config.seedDemo ? await seedDemo(app, database.ownerUrl) : false;
+  const seeded = config.seedDemo && database.ownerUrl ? await seedDemo(app, database.ownerUrl) : false;
   await app.listen({ port: config.port, host: config.host });
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
   logger.info({ url, embedded: config.embedded, mode: config.mode }, 'hub listening');

@@ -13,6 +13,8 @@ describe('loadConfig', () => {
 
   it('refuses DATABASE_URL without a separate owner connection, which would let the app read across tenants', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://app@db/hub' })).toThrow(/needs MIGRATION_DATABASE_URL/);
+    // A serving process that leaves migrations to a separate job holds no owner credentials.
+    expect(loadConfig({ DATABASE_URL: 'postgres://app@db/hub', MIGRATE_ON_START: 'false' })).toMatchObject({ migrationDatabaseUrl: null });
     expect(() => loadConfig({ DATABASE_URL: 'postgres://app@db/hub', MIGRATION_DATABASE_URL: 'postgres://app:x@db/hub' })).toThrow(
       /same role/,
     );

@@ -91,8 +91,12 @@ export function loadConfig(env: Env = process.env): HubConfig {
     problems.push('MIGRATION_DATABASE_URL is set without DATABASE_URL: set both, or neither for the embedded PostgreSQL');
   }
   // The owner may read across tenants (for the login lookup); the application must never connect as it.
-  if (databaseUrl && !migrationDatabaseUrl) {
-    problems.push('DATABASE_URL needs MIGRATION_DATABASE_URL too: the application role (hub_app) and the owner (hub_owner) are different roles');
+  // A process that neither migrates nor seeds needs no owner connection at all.
+  const migrateOnStart = bool('MIGRATE_ON_START', true);
+  if (databaseUrl && !migrationDatabaseUrl && (migrateOnStart || env.SEED_DEMO === 'true')) {
+    problems.push(
+      'DATABASE_URL needs MIGRATION_DATABASE_URL too (or MIGRATE_ON_START=false): the application role (hub_app) and the owner (hub_owner) are different roles',
+    );
   }
   if (databaseUrl && migrationDatabaseUrl && sameLogin(databaseUrl, migrationDatabaseUrl)) {
     problems.push('DATABASE_URL and MIGRATION_DATABASE_URL log in as the same role: the application must connect as hub_app, not as the owner');
@@ -117,7 +121,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     logLevel: oneOf<LogLevel>('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS', 900, 30, 86_400),
     refreshTokenTtlSeconds: int('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, 60, 365 * 86_400),
-    migrateOnStart: bool('MIGRATE_ON_START', true),
+    migrateOnStart,
     seedDemo,
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
     loginMaxFailures: int('LOGIN_MAX_FAILURES', 5, 1, 1000),

@@ -11,7 +11,8 @@ import { provisionDatabase } from './provision.js';
 
 export interface PreparedDatabase {
   appUrl: string;
-  ownerUrl: string;
+  /** Null when this process neither migrates nor seeds (migrations run as a separate job). */
+  ownerUrl: string | null;
   stop(): Promise<void>;
 }
 
@@ -33,11 +34,11 @@ export async function prepareDatabase(config: HubConfig, logger: Logger): Promis
   } else {
     prepared = {
       appUrl: config.databaseUrl as string,
-      ownerUrl: config.migrationDatabaseUrl as string,
+      ownerUrl: config.migrationDatabaseUrl,
       stop: async () => {},
     };
   }
-  if (config.migrateOnStart) await runMigrations(prepared.ownerUrl, logger);
+  if (config.migrateOnStart && prepared.ownerUrl) await runMigrations(prepared.ownerUrl, logger);
   await assertApplicationRoleConfined(prepared.appUrl);
   return prepared;
 }
