@@ -11,6 +11,9 @@ export type Principal =
 
 export type PrincipalKind = Principal['kind'];
 
+/** A caller that acts for an organisation: a user or an API key, not the platform operator. */
+export type OrgPrincipal = Extract<Principal, { orgId: string }>;
+
 export function tenantContextOf(principal: Principal): TenantContext {
   if (principal.kind === 'operator') {
     return { orgId: null, orgKind: null, userId: null, operator: true };

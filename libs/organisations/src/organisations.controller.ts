@@ -1,15 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PageQueryDto } from '#common';
-import { AnyPrincipal, CurrentPrincipal, OperatorOnly, type Principal, UsersOnly } from '#auth';
+import { AnyPrincipal, CurrentPrincipal, OperatorOnly, type Principal, UsersOnly, type OrgPrincipal } from '#auth';
 import { CreateOrganisationDto, DirectoryQueryDto } from './dto/organisation.dto.js';
 import { PointOfContactDto, ReplacePointOfContactDto } from './dto/point-of-contact.dto.js';
 import { CreateUserDto, UpdateUserDto } from './dto/user.dto.js';
 import { OrganisationsService } from './organisations.service.js';
 import { PointsOfContactService } from './points-of-contact.service.js';
 import { UsersService } from './users.service.js';
-
-type OrgPrincipal = Extract<Principal, { orgId: string }>;
 
 /** Unknown and malformed ids answer alike: 404. */
 const Id = () => new ParseUUIDPipe({ errorHttpStatusCode: 404 });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HubException } from '#common';
-import { type Principal, tenantContextOf } from '#auth';
+import { type Principal, tenantContextOf, type OrgPrincipal } from '#auth';
 import { TenantDatabase } from '#database';
 import type { PointOfContactDto, ReplacePointOfContactDto } from './dto/point-of-contact.dto.js';
 import { OrganisationException } from './organisation.exception.js';
@@ -8,8 +8,6 @@ import { OrganisationEntity } from './organisation.entity.js';
 import { PointOfContactEntity } from './point-of-contact.entity.js';
 import { UserEntity } from './user.entity.js';
 import { pointOfContactView } from './views.js';
-
-type OrgPrincipal = Extract<Principal, { orgId: string }>;
 
 /** The minimum ISO/IEC 27035-4 preparation asks of an organisation: two contacts, two channels each. */
 export const MIN_POINTS_OF_CONTACT = 2;

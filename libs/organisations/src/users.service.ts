@@ -1,13 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { decodeCursor, HubException, type Page, PageQueryDto, toPage } from '#common';
-import { PasswordHasher, type Principal, type Role, tenantContextOf } from '#auth';
+import { PasswordHasher, type Principal, type Role, tenantContextOf, type OrgPrincipal } from '#auth';
 import { TenantDatabase, type TenantTransaction } from '#database';
 import type { CreateUserDto, UpdateUserDto } from './dto/user.dto.js';
 import { OrganisationException, uniqueViolation } from './organisation.exception.js';
 import { UserEntity } from './user.entity.js';
 import { userView } from './views.js';
-
-type OrgPrincipal = Extract<Principal, { orgId: string }>;
 
 /**
  * An organisation's admin manages its own users. The routes take no organisation id: the caller's
