@@ -11,6 +11,16 @@ describe('organisations, users and roles', () => {
     await hub.close();
   });
 
+  describe('the classification in force', () => {
+    it('lists the categories and the severity scale to any authenticated caller, and to nobody else', async () => {
+      const categories = await hub.http().get('/api/v1/categories').set(bearer(hub.token('netwatch-isp', 'viewer'))).expect(200);
+      expect(categories.body.items.find((c: { id: string }) => c.id === 'availability').subTypes).toContainEqual({ id: 'ddos', name: 'Distributed denial of service' });
+      const severities = await hub.http().get('/api/v1/severities').set(bearer(hub.token('northbank', 'handler'))).expect(200);
+      expect(severities.body.items.map((s: { id: string }) => s.id)).toEqual(['low', 'medium', 'high', 'critical']);
+      await hub.http().get('/api/v1/categories').expect(401);
+    });
+  });
+
   describe('the directory', () => {
     it.each([
       ['northbank', 'viewer'],

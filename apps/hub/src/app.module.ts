@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { HUB_CONFIG, type HubConfig, HubExceptionFilter, HubValidationPipe, ROOT_LOGGER } from '#common';
 import { AuthModule } from '#auth';
 import { DatabaseModule } from '#database';
+import { IncidentsModule } from '#incidents';
 import { OrganisationsModule } from '#organisations';
 import { HealthController } from './health.controller.js';
 
@@ -13,7 +14,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [DatabaseModule.forRoot({ appUrl: options.appUrl }), AuthModule, OrganisationsModule],
+      imports: [DatabaseModule.forRoot({ appUrl: options.appUrl }), AuthModule, OrganisationsModule, IncidentsModule],
       controllers: [HealthController],
       providers: [
         { provide: HUB_CONFIG, useValue: options.config },
