@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { hash } from '@node-rs/argon2';
+import { PasswordHasher } from '#auth';
 import { createRootLogger } from '#common';
 import { provisionDatabase, runMigrations, upsertPlatformOperator } from '#database';
 
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
       const id = await upsertPlatformOperator(required('MIGRATION_DATABASE_URL'), {
         email: values.email as string,
         displayName: values.name as string,
-        passwordHash: await hash(password, { memoryCost: 19_456, timeCost: 2, parallelism: 1 }),
+        passwordHash: await new PasswordHasher().hash(password),
       });
       process.stdout.write(`platform operator ${values.email} is ${id}\n`);
       return;

@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { DEMO_PASSWORD } from '#common';
 import { PasswordHasher, type Principal } from '#auth';
-import { TenantDatabase, upsertPlatformOperator } from '#database';
+import { OPERATOR_CONTEXT, TenantDatabase, upsertPlatformOperator } from '#database';
 import { OrganisationEntity, OrganisationsService, PointsOfContactService, UsersService } from '#organisations';
 
 export interface DemoLogin {
@@ -55,7 +55,7 @@ export function demoLogins(): DemoLogin[] {
  */
 export async function seedDemo(app: INestApplicationContext, ownerUrl: string): Promise<boolean> {
   const db = app.get(TenantDatabase);
-  const empty = await db.run({ orgId: null, orgKind: null, userId: null, operator: true }, async (tx) => {
+  const empty = await db.run(OPERATOR_CONTEXT, async (tx) => {
     const existing = await tx.repository(OrganisationEntity).count();
     return existing === 0;
   });

@@ -1,7 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { PageQueryDto } from '#common';
+import { IdParam, PageQueryDto } from '#common';
 import { AnyPrincipal, CurrentPrincipal, Public, UsersOnly } from './access.decorators.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { AuthService } from './auth.service.js';
@@ -64,7 +64,7 @@ export class ApiKeysController {
 
   @Delete(':id')
   @HttpCode(204)
-  async revoke(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 404 })) id: string) {
+  async revoke(@CurrentPrincipal() principal: Principal, @Param('id', IdParam()) id: string) {
     await this.keys.revoke(principal, id);
   }
 }

@@ -1,10 +1,11 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { DEMO_PASSWORD, HUB_CONFIG, type HubConfig } from '#common';
-import { NO_TENANT, type TenantContext, TenantDatabase, type TenantTransaction } from '#database';
+import { NO_TENANT, OPERATOR_CONTEXT, organisationContext, type TenantContext, TenantDatabase, type TenantTransaction } from '#database';
 import { AuthErrorCode, AuthException } from './auth.exception.js';
 import { PasswordHasher } from './password-hasher.js';
-import type { Principal } from './principal.js';
+import { type Principal, tenantContextOf } from './principal.js';
 import { LoginThrottle } from './login-throttle.js';
+import { revokeSession } from './sessions.js';
 import { formatSecretToken, hashSecret, mintSecret, parseSecretToken, secretMatches } from './secret-token.js';
 import { TokenService } from './token.service.js';
 
@@ -31,10 +32,8 @@ interface SessionOwner {
   orgId: string | null;
 }
 
-const OPERATOR_CONTEXT: TenantContext = { orgId: null, orgKind: null, userId: null, operator: true };
-
 function contextOfScope(scope: string): TenantContext {
-  return scope === 'op' ? OPERATOR_CONTEXT : { orgId: scope, orgKind: null, userId: null, operator: false };
+  return scope === 'op' ? OPERATOR_CONTEXT : organisationContext(scope);
 }
 
 /**
@@ -68,7 +67,7 @@ export class AuthService {
     }
     await this.throttle.succeeded(email);
     const owner: SessionOwner = { typ: candidate.principal, id: candidate.id, orgId: candidate.org_id };
-    const context = owner.orgId ? { ...contextOfScope(owner.orgId), userId: owner.id } : OPERATOR_CONTEXT;
+    const context = owner.orgId ? organisationContext(owner.orgId, owner.id) : OPERATOR_CONTEXT;
     const { sessionId, refreshToken } = await this.db.run(context, async (tx) => {
       const [session] = await tx.query<{ id: string }>(
         `INSERT INTO auth_sessions (org_id, user_id, operator_id, expires_at)
@@ -102,7 +101,7 @@ export class AuthService {
       );
       if (!row || !secretMatches(parsed.secret, row.secret_hash)) return { kind: 'invalid' as const };
       if (row.used_at) {
-        await this.revokeSession(tx, row.session_id, 'refresh token reused');
+        await revokeSession(tx, row.session_id, 'refresh token reused');
         return { kind: 'reused' as const };
       }
       if (row.expired || !row.session_live) return { kind: 'invalid' as const };
@@ -129,8 +128,8 @@ export class AuthService {
     if (principal.kind === 'api_key') {
       throw new AuthException(AuthErrorCode.NotAllowed, 'an API key has no session to log out of; revoke the key instead', HttpStatus.BAD_REQUEST);
     }
-    const context = principal.kind === 'operator' ? OPERATOR_CONTEXT : { ...contextOfScope(principal.orgId), userId: principal.id };
-    await this.db.run(context, (tx) => this.revokeSession(tx, principal.sessionId, 'logout'));
+    const context = tenantContextOf(principal);
+    await this.db.run(context, (tx) => revokeSession(tx, principal.sessionId, 'logout'));
   }
 
   private async pair(owner: SessionOwner, sessionId: string, refreshToken: string): Promise<TokenPair> {
@@ -146,13 +145,6 @@ export class AuthService {
       [orgId, sessionId, hashSecret(secret)],
     );
     return formatSecretToken(REFRESH_TOKEN_PREFIX, { scope: orgId ?? 'op', id: row.id, secret });
-  }
-
-  private async revokeSession(tx: TenantTransaction, sessionId: string, reason: string): Promise<void> {
-    await tx.query(
-      'UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL',
-      [sessionId, reason],
-    );
   }
 
   private async ownerStillActive(tx: TenantTransaction, session: { user_id: string | null; operator_id: string | null }): Promise<boolean> {

@@ -5,3 +5,4 @@ export * from './password-hasher.js';
 export * from './token.service.js';
 export * from './auth.service.js';
 export * from './auth.module.js';
+export * from './sessions.js';

@@ -1,4 +1,4 @@
-import type { OrgKind, TenantContext } from '#database';
+import { type OrgKind, OPERATOR_CONTEXT, organisationContext, type TenantContext } from '#database';
 
 export type Role = 'admin' | 'handler' | 'viewer' | 'coordinator';
 export const ROLES: readonly Role[] = ['admin', 'handler', 'viewer', 'coordinator'];
@@ -15,13 +15,6 @@ export type PrincipalKind = Principal['kind'];
 export type OrgPrincipal = Extract<Principal, { orgId: string }>;
 
 export function tenantContextOf(principal: Principal): TenantContext {
-  if (principal.kind === 'operator') {
-    return { orgId: null, orgKind: null, userId: null, operator: true };
-  }
-  return {
-    orgId: principal.orgId,
-    orgKind: principal.orgKind,
-    userId: principal.kind === 'user' ? principal.id : null,
-    operator: false,
-  };
+  if (principal.kind === 'operator') return OPERATOR_CONTEXT;
+  return organisationContext(principal.orgId, principal.kind === 'user' ? principal.id : null, principal.orgKind);
 }

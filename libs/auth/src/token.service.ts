@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { HUB_CONFIG, type HubConfig } from '#common';
-import { type OrgKind, TenantDatabase } from '#database';
+import { type OrgKind, OPERATOR_CONTEXT, organisationContext, TenantDatabase } from '#database';
 import { AuthException } from './auth.exception.js';
 import type { Principal, Role } from './principal.js';
 import { parseSecretToken, secretMatches } from './secret-token.js';
@@ -83,7 +83,7 @@ export class TokenService {
 
   private async userOf(claims: AccessClaims): Promise<Principal> {
     const orgId = claims.org as string;
-    const rows = await this.db.run({ orgId, orgKind: null, userId: claims.sub as string, operator: false }, (tx) =>
+    const rows = await this.db.run(organisationContext(orgId, claims.sub as string), (tx) =>
       tx.query<{ email: string; roles: Role[]; kind: OrgKind }>(
         `SELECT u.email, u.roles, o.kind
            FROM users u
@@ -99,7 +99,7 @@ export class TokenService {
   }
 
   private async operatorOf(claims: AccessClaims): Promise<Principal> {
-    const rows = await this.db.run({ orgId: null, orgKind: null, userId: null, operator: true }, (tx) =>
+    const rows = await this.db.run(OPERATOR_CONTEXT, (tx) =>
       tx.query<{ email: string }>(
         `SELECT o.email FROM hub_operator($1) o
            JOIN auth_sessions s ON s.id = $2 AND s.operator_id = o.id AND s.revoked_at IS NULL AND s.expires_at > now()
@@ -115,7 +115,7 @@ export class TokenService {
   private async fromApiKey(value: string): Promise<Principal> {
     const parsed = parseSecretToken(API_KEY_PREFIX, value);
     if (!parsed || parsed.scope === 'op') throw AuthException.invalidToken();
-    const rows = await this.db.run({ orgId: parsed.scope, orgKind: null, userId: null, operator: false }, (tx) =>
+    const rows = await this.db.run(organisationContext(parsed.scope), (tx) =>
       tx.query<{ secret_hash: Buffer; roles: Role[]; kind: OrgKind }>(
         `SELECT k.secret_hash, k.roles, o.kind
            FROM api_keys k JOIN organisations o ON o.id = k.org_id AND o.status = 'active'

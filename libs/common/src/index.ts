@@ -7,3 +7,4 @@ export * from './validation.pipe.js';
 export * from './cursor.js';
 export * from './page-query.dto.js';
 export * from './free-port.js';
+export * from './id-param.js';

@@ -11,3 +11,11 @@ export interface TenantContext {
 
 /** Before authentication: the database answers nothing that belongs to a tenant. */
 export const NO_TENANT: TenantContext = Object.freeze({ orgId: null, orgKind: null, userId: null, operator: false });
+
+/** The platform operator: no organisation, so no tenant rows; the operator-only policies apply. */
+export const OPERATOR_CONTEXT: TenantContext = Object.freeze({ orgId: null, orgKind: null, userId: null, operator: true });
+
+/** Acting inside one organisation; its kind is filled in where the caller knows it. */
+export function organisationContext(orgId: string, userId: string | null = null, orgKind: OrgKind | null = null): TenantContext {
+  return { orgId, orgKind, userId, operator: false };
+}

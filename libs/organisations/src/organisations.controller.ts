@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { PageQueryDto } from '#common';
+import { IdParam, PageQueryDto } from '#common';
 import { AnyPrincipal, CurrentPrincipal, OperatorOnly, type Principal, UsersOnly, type OrgPrincipal } from '#auth';
 import { CreateOrganisationDto, DirectoryQueryDto } from './dto/organisation.dto.js';
 import { PointOfContactDto, ReplacePointOfContactDto } from './dto/point-of-contact.dto.js';
@@ -9,8 +9,6 @@ import { OrganisationsService } from './organisations.service.js';
 import { PointsOfContactService } from './points-of-contact.service.js';
 import { UsersService } from './users.service.js';
 
-/** Unknown and malformed ids answer alike: 404. */
-const Id = () => new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
 @ApiTags('organisations')
 @ApiBearerAuth()
@@ -30,14 +28,14 @@ export class OrganisationsController {
 
   @Get(':id')
   @AnyPrincipal()
-  get(@CurrentPrincipal() principal: Principal, @Param('id', Id()) id: string) {
+  get(@CurrentPrincipal() principal: Principal, @Param('id', IdParam()) id: string) {
     return this.organisations.get(principal, id);
   }
 
   @Get(':id/points-of-contact')
   @AnyPrincipal()
   @ApiOperation({ summary: "An organisation's points of contact (members and coordinators read them)" })
-  pointsOfContact(@CurrentPrincipal() principal: Principal, @Param('id', Id()) id: string) {
+  pointsOfContact(@CurrentPrincipal() principal: Principal, @Param('id', IdParam()) id: string) {
     return this.contacts.listFor(principal, id);
   }
 
@@ -52,14 +50,14 @@ export class OrganisationsController {
   @OperatorOnly()
   @HttpCode(200)
   @ApiOperation({ summary: 'Platform operator: disable an organisation; its users are refused at once' })
-  disable(@CurrentPrincipal() principal: Principal, @Param('id', Id()) id: string) {
+  disable(@CurrentPrincipal() principal: Principal, @Param('id', IdParam()) id: string) {
     return this.organisations.setStatus(principal, id, 'disabled');
   }
 
   @Post(':id/enable')
   @OperatorOnly()
   @HttpCode(200)
-  enable(@CurrentPrincipal() principal: Principal, @Param('id', Id()) id: string) {
+  enable(@CurrentPrincipal() principal: Principal, @Param('id', IdParam()) id: string) {
     return this.organisations.setStatus(principal, id, 'active');
   }
 }
@@ -78,7 +76,7 @@ export class UsersController {
   }
 
   @Get(':id')
-  get(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', Id()) id: string) {
+  get(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string) {
     return this.users.get(principal, id);
   }
 
@@ -90,7 +88,7 @@ export class UsersController {
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change roles, name, password or status (disabling ends its sessions at once)' })
-  update(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', Id()) id: string, @Body() body: UpdateUserDto) {
+  update(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string, @Body() body: UpdateUserDto) {
     return this.users.update(principal, id, body);
   }
 }
@@ -109,13 +107,13 @@ export class PointsOfContactController {
   }
 
   @Put(':id')
-  replace(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', Id()) id: string, @Body() body: ReplacePointOfContactDto) {
+  replace(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string, @Body() body: ReplacePointOfContactDto) {
     return this.contacts.replace(principal, id, body);
   }
 
   @Delete(':id')
   @HttpCode(204)
-  async remove(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', Id()) id: string) {
+  async remove(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string) {
     await this.contacts.remove(principal, id);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { decodeCursor, HubException, type Page, PageQueryDto, toPage } from '#common';
-import { PasswordHasher, type Principal, type Role, tenantContextOf, type OrgPrincipal } from '#auth';
+import { type OrgPrincipal, PasswordHasher, revokeUserSessions, type Role, tenantContextOf } from '#auth';
 import { TenantDatabase, type TenantTransaction } from '#database';
 import type { CreateUserDto, UpdateUserDto } from './dto/user.dto.js';
 import { OrganisationException, uniqueViolation } from './organisation.exception.js';
@@ -88,7 +88,7 @@ export class UsersService {
         found.disabledAt = dto.status === 'disabled' ? new Date() : null;
       }
       const saved = await repo.save(found);
-      if (dto.status === 'disabled' || passwordHash) await this.endSessions(tx, id, dto.status === 'disabled' ? 'user disabled' : 'password changed');
+      if (dto.status === 'disabled' || passwordHash) await revokeUserSessions(tx, id, dto.status === 'disabled' ? 'user disabled' : 'password changed');
       return saved;
     });
     if (!user) throw HubException.notFound('user');
@@ -98,13 +98,6 @@ export class UsersService {
   private async lockActiveAdmins(tx: TenantTransaction): Promise<string[]> {
     const admins = await tx.query<{ id: string }>("SELECT id FROM users WHERE status = 'active' AND 'admin' = ANY (roles) ORDER BY id FOR UPDATE");
     return admins.map((admin) => admin.id);
-  }
-
-  private async endSessions(tx: TenantTransaction, userId: string, reason: string): Promise<void> {
-    await tx.query('UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2 WHERE user_id = $1 AND revoked_at IS NULL', [
-      userId,
-      reason,
-    ]);
   }
 
   private checkRolesFitOrganisation(principal: OrgPrincipal, roles: Role[]): void {
