@@ -16,6 +16,18 @@ const HOSTILE_BODIES: unknown[] = [
   { roles: 'admin', version: '1; DELETE' },
   { channels: [{ kind: 'email' }, 'nope'] },
   { displayName: '\u0000', email: 'nul@x.demo' },
+  { title: 'x'.repeat(301), summary: 'y'.repeat(20_001), description: 'z'.repeat(20_001), reporterName: 'r' },
+  { title: 't', category: 'availability', subType: 'ddos', severity: 2, marking: 'amber' },
+  { title: 't', category: 'availability', subType: 'spam', severity: 2, marking: 'AMBER' },
+  { title: 't', category: 'availability', subType: 'ddos', severity: 7, marking: 'TLP:RED' },
+  { phase: 'closed', reason: '', version: 0 },
+  { type: 'ipv4', value: '1.2.3.999', marking: 'AMBER' },
+  { type: 'sha256', value: 'abc', marking: 'RED', pap: 'WHITE' },
+  { profile: 'nis2', milestone: 'early-warning', sentAt: 'yesterday' },
+  { outcome: 'promote', reason: 'r', version: 1 },
+  { outcome: 'escalate', reason: 'r', version: 1 },
+  { version: 1, awareAt: '2026-13-45T99:00:00Z' },
+  { version: 1, clockProfiles: ['sox'] },
 ];
 
 describe('bad input on every endpoint', () => {
@@ -24,6 +36,10 @@ describe('bad input on every endpoint', () => {
 
   beforeAll(async () => {
     hub = await startTestHub();
+    const handler = hub.token('northbank', 'handler');
+    const incident = await hub.http().post('/api/v1/incidents').set(bearer(handler))
+      .send({ title: 'Target', category: 'availability', subType: 'ddos', severity: 2, marking: 'AMBER', clockProfiles: ['nis2'] });
+    const report = await hub.http().post('/api/v1/event-reports').set(bearer(handler)).send({ reporterName: 'r', description: 'd' });
     const users = await hub.http().get('/api/v1/users').set(bearer(hub.token('northbank', 'admin')));
     const contacts = await hub.http().get(`/api/v1/organisations/${hub.orgId('northbank')}/points-of-contact`).set(bearer(hub.token('northbank', 'admin')));
     endpoints = [
@@ -35,6 +51,14 @@ describe('bad input on every endpoint', () => {
       { method: 'put', path: `/api/v1/points-of-contact/${contacts.body.items[0].id}`, token: hub.token('northbank', 'admin') },
       { method: 'post', path: '/api/v1/api-keys', token: hub.token('northbank', 'admin') },
       { method: 'post', path: '/api/v1/organisations', token: hub.token('operator') },
+      { method: 'post', path: '/api/v1/incidents', token: handler },
+      { method: 'patch', path: `/api/v1/incidents/${incident.body.id}`, token: handler },
+      { method: 'post', path: `/api/v1/incidents/${incident.body.id}/phase`, token: handler },
+      { method: 'put', path: `/api/v1/incidents/${incident.body.id}/report`, token: handler },
+      { method: 'post', path: `/api/v1/incidents/${incident.body.id}/observables`, token: handler },
+      { method: 'post', path: `/api/v1/incidents/${incident.body.id}/clocks/submissions`, token: handler },
+      { method: 'post', path: '/api/v1/event-reports', token: handler },
+      { method: 'post', path: `/api/v1/event-reports/${report.body.id}/triage`, token: handler },
     ];
   });
   afterAll(async () => {
@@ -46,7 +70,10 @@ describe('bad input on every endpoint', () => {
     await client.query('BEGIN');
     await client.query("SELECT set_config('hub.org_id', $1, true), set_config('hub.operator', 'on', true)", [hub.orgId('northbank')]);
     const row = await client.query(`SELECT (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM points_of_contact)::int AS contacts,
-      (SELECT count(*) FROM api_keys)::int AS keys, (SELECT count(*) FROM organisations)::int AS organisations`);
+      (SELECT count(*) FROM api_keys)::int AS keys, (SELECT count(*) FROM organisations)::int AS organisations,
+      (SELECT count(*) FROM incidents)::int AS incidents, (SELECT count(*) FROM observables)::int AS observables,
+      (SELECT count(*) FROM event_reports)::int AS reports, (SELECT count(*) FROM management_log)::int AS log,
+      (SELECT count(*) FROM outbox)::int AS outbox, (SELECT max(version) FROM incidents)::int AS version`);
     await client.query('ROLLBACK');
     return row.rows[0];
   }

@@ -8,3 +8,4 @@ export { migrations } from './migrations/index.js';
 export * from './prepare-database.js';
 export * from './platform-operators.js';
 export * from './confined-role.js';
+export * from './outbox.js';

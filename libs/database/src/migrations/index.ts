@@ -1,4 +1,5 @@
 import { Foundation1763884800000 } from './1763884800000-foundation.js';
+import { IncidentRegister1763971200000 } from './1763971200000-incident-register.js';
 
 /** Every migration, in order. Listed by hand so the build and the tests load the same classes. */
-export const migrations = [Foundation1763884800000];
+export const migrations = [Foundation1763884800000, IncidentRegister1763971200000];

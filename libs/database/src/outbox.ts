@@ -1,0 +1,25 @@
+import type { TenantTransaction } from './tenant-database.js';
+
+export interface OutboxEvent {
+  type: string;
+  aggregateType: string;
+  aggregateId: string;
+  /** Ids only: the relay and every channel fetch what a recipient may see through the sharing policy. */
+  payload?: Record<string, string | number | null>;
+}
+
+/**
+ * Writes the change's event in the change's own transaction, so an event exists exactly when the change
+ * committed. The sequence is global and increasing (a bigserial); relays read it in order.
+ */
+export async function emitOutbox(tx: TenantTransaction, event: OutboxEvent): Promise<void> {
+  const orgId = tx.context.orgId;
+  if (!orgId) throw new Error('an outbox event belongs to an organisation');
+  await tx.query('INSERT INTO outbox (org_id, event_type, aggregate_type, aggregate_id, payload) VALUES ($1, $2, $3, $4, $5)', [
+    orgId,
+    event.type,
+    event.aggregateType,
+    event.aggregateId,
+    event.payload ?? {},
+  ]);
+}

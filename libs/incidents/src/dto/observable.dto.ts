@@ -1,0 +1,37 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsISO8601, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { PAP_VALUES, type Pap, TLP_MARKINGS, type TlpMarking } from '../markings.js';
+import { OBSERVABLE_TYPES, type ObservableType } from '../observable-types.js';
+
+const ISO = { strict: true, strictSeparator: true };
+
+export class CreateObservableDto {
+  @ApiProperty({ enum: OBSERVABLE_TYPES })
+  @IsIn(OBSERVABLE_TYPES, { message: `type must be one of ${OBSERVABLE_TYPES.join(', ')}` })
+  type: ObservableType;
+
+  @ApiProperty({ example: '192.0.2.10' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2048)
+  value: string;
+
+  @ApiProperty({ enum: TLP_MARKINGS })
+  @IsIn(TLP_MARKINGS, { message: `marking must be one of ${TLP_MARKINGS.join(', ')}, written exactly so` })
+  marking: TlpMarking;
+
+  @ApiPropertyOptional({ enum: PAP_VALUES, default: 'AMBER' })
+  @IsOptional()
+  @IsIn(PAP_VALUES, { message: `pap must be one of ${PAP_VALUES.join(', ')}` })
+  pap?: Pap;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsISO8601(ISO, { message: 'firstSeen must be an ISO 8601 date and time' })
+  firstSeen?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsISO8601(ISO, { message: 'lastSeen must be an ISO 8601 date and time' })
+  lastSeen?: string;
+}

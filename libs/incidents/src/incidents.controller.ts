@@ -1,0 +1,140 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { IdParam, PageQueryDto } from '#common';
+import { CurrentPrincipal, type OrgPrincipal, Roles } from '#auth';
+import { CreateEventReportDto, TriageDto } from './dto/event-report.dto.js';
+import { ChangePhaseDto, CreateIncidentDto, IncidentReportDto, RegisterQueryDto, SubmissionDto, UpdateIncidentDto } from './dto/incident.dto.js';
+import { CreateObservableDto } from './dto/observable.dto.js';
+import { EventReportsService } from './event-reports.service.js';
+import { IncidentsService } from './incidents.service.js';
+import { ObservablesService } from './observables.service.js';
+
+/** Who may change the register: every role but the read-only viewer. */
+const Editors = () => Roles('admin', 'handler', 'coordinator');
+
+@ApiTags('incidents')
+@ApiBearerAuth()
+@Controller('api/v1/incidents')
+export class IncidentsController {
+  constructor(
+    private readonly incidents: IncidentsService,
+    private readonly observables: ObservablesService,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: "The register: your organisation's incidents, newest change first" })
+  list(@CurrentPrincipal() principal: OrgPrincipal, @Query() query: RegisterQueryDto) {
+    return this.incidents.list(principal, query);
+  }
+
+  @Post()
+  @Editors()
+  create(@CurrentPrincipal() principal: OrgPrincipal, @Body() body: CreateIncidentDto) {
+    return this.incidents.create(principal, body);
+  }
+
+  @Get(':id')
+  get(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string) {
+    return this.incidents.get(principal, id);
+  }
+
+  @Patch(':id')
+  @Editors()
+  @ApiOperation({ summary: 'Change fields; name the version you read (409 if stale)' })
+  update(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string, @Body() body: UpdateIncidentDto) {
+    return this.incidents.update(principal, id, body);
+  }
+
+  @Post(':id/phase')
+  @Editors()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Move to another phase, with the reason (only allowed transitions; closing needs the report)' })
+  changePhase(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string, @Body() body: ChangePhaseDto) {
+    return this.incidents.changePhase(principal, id, body);
+  }
+
+  @Put(':id/report')
+  @Editors()
+  @ApiOperation({ summary: 'Write the incident report with lessons learned' })
+  putReport(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string, @Body() body: IncidentReportDto) {
+    return this.incidents.putReport(principal, id, body);
+  }
+
+  @Get(':id/observables')
+  listObservables(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string) {
+    return this.observables.list(principal, id);
+  }
+
+  @Post(':id/observables')
+  @Editors()
+  addObservable(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string, @Body() body: CreateObservableDto) {
+    return this.observables.create(principal, id, body);
+  }
+
+  @Get(':id/log')
+  @ApiOperation({ summary: 'The management log: every action and decision, in order' })
+  log(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string) {
+    return this.incidents.log(principal, id);
+  }
+
+  @Get(':id/log/verify')
+  @ApiOperation({ summary: 'Recompute the hash chain and name the first broken entry' })
+  verifyLog(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string) {
+    return this.incidents.verifyLog(principal, id);
+  }
+
+  @Get(':id/clocks')
+  @ApiOperation({ summary: 'Regulatory clocks (NIS2 by default): due times, what was sent, what is overdue' })
+  clocks(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string) {
+    return this.incidents.clocks(principal, id);
+  }
+
+  @Post(':id/clocks/submissions')
+  @Editors()
+  @ApiOperation({ summary: 'Record what was sent to an authority, and when' })
+  recordSubmission(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string, @Body() body: SubmissionDto) {
+    return this.incidents.recordSubmission(principal, id, body);
+  }
+}
+
+@ApiTags('event reports')
+@ApiBearerAuth()
+@Controller('api/v1/event-reports')
+export class EventReportsController {
+  constructor(private readonly reports: EventReportsService) {}
+
+  @Post()
+  @Editors()
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key returns the first result' })
+  @ApiOperation({ summary: 'Submit an event report (idempotent with Idempotency-Key)' })
+  async submit(
+    @CurrentPrincipal() principal: OrgPrincipal,
+    @Body() body: CreateEventReportDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const { report, replayed } = await this.reports.submit(principal, body, idempotencyKey);
+    reply.status(replayed ? 200 : 201);
+    if (replayed) reply.header('idempotent-replayed', 'true');
+    return report;
+  }
+
+  @Get()
+  list(@CurrentPrincipal() principal: OrgPrincipal, @Query() query: PageQueryDto) {
+    return this.reports.list(principal, query);
+  }
+
+  @Get(':id')
+  get(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string) {
+    return this.reports.get(principal, id);
+  }
+
+  @Post(':id/triage')
+  @Editors()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Promote to an incident, dismiss with a reason, or keep as a near miss' })
+  triage(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string, @Body() body: TriageDto) {
+    return this.reports.triage(principal, id, body);
+  }
+}

@@ -1,0 +1,236 @@
+import { Injectable } from '@nestjs/common';
+import { decodeCursor, HubException, type Page, toPage } from '#common';
+import { type OrgPrincipal, tenantContextOf } from '#auth';
+import { emitOutbox, TenantDatabase, type TenantTransaction } from '#database';
+import { clockProfile, clockStates } from './clock-profiles.js';
+import type { ChangePhaseDto, CreateIncidentDto, IncidentReportDto, RegisterQueryDto, SubmissionDto, UpdateIncidentDto } from './dto/incident.dto.js';
+import { PHASE_TRANSITIONS } from './incident.fields.js';
+import { IncidentException } from './incident.exception.js';
+import { INCIDENT_COLUMNS, type IncidentRow, ownerIncidentView, registerItemView } from './incident.view.js';
+import { appendLog, readLog, verifyChain } from './management-log.js';
+import { isKnownClassification } from './taxonomy.js';
+
+/** Incident fields a create or update may set, by DTO name, with their column. */
+const FIELD_COLUMNS = {
+  title: 'title',
+  summary: 'summary',
+  category: 'category',
+  subType: 'sub_type',
+  severity: 'severity',
+  marking: 'marking',
+  impact: 'impact',
+  awareAt: 'aware_at',
+  detectedAt: 'detected_at',
+  reportedAt: 'reported_at',
+  containedAt: 'contained_at',
+  internalNotes: 'internal_notes',
+  reporter: 'reporter',
+  affectedAssets: 'affected_assets',
+  clockProfiles: 'clock_profiles',
+} as const satisfies Partial<Record<keyof CreateIncidentDto, string>>;
+
+type SettableField = keyof typeof FIELD_COLUMNS;
+
+/**
+ * An organisation's incident register (ISO/IEC 27035-1 4.7.5): incidents through their phases, every
+ * change with a management-log entry and an outbox row in the same transaction.
+ */
+@Injectable()
+export class IncidentsService {
+  constructor(private readonly db: TenantDatabase) {}
+
+  create(principal: OrgPrincipal, dto: CreateIncidentDto) {
+    checkClassification(dto.category, dto.subType);
+    return this.db.run(tenantContextOf(principal), async (tx) => ownerIncidentView(await this.createIn(tx, principal, dto, null, 'incident created')));
+  }
+
+  /** Also used by triage, inside its transaction, when an event report is promoted. */
+  async createIn(tx: TenantTransaction, principal: OrgPrincipal, dto: CreateIncidentDto, sourceEventReportId: string | null, reason: string): Promise<IncidentRow> {
+    checkClassification(dto.category, dto.subType);
+    const fields = Object.entries(FIELD_COLUMNS).filter(([field]) => dto[field as SettableField] !== undefined);
+    const columns = ['org_id', 'created_by', 'source_event_report_id', ...fields.map(([, column]) => column)];
+    const values = [principal.orgId, principal.id, sourceEventReportId, ...fields.map(([field]) => dbValue(field as SettableField, dto))];
+    const [row] = await tx.query<IncidentRow>(
+      `INSERT INTO incidents (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING ${INCIDENT_COLUMNS}`,
+      values,
+    );
+    const entry = await appendLog(tx, principal, row.id, {
+      action: 'incident.created',
+      reason,
+      details: { phase: row.phase, severity: row.severity, marking: row.marking, sourceEventReportId },
+    });
+    await emitOutbox(tx, { type: 'incident.created', aggregateType: 'incident', aggregateId: row.id });
+    return { ...row, log_length: entry.seq, log_head_hash: entry.hash };
+  }
+
+  async get(principal: OrgPrincipal, id: string) {
+    const row = await this.db.run(tenantContextOf(principal), (tx) => findIncident(tx, id));
+    return ownerIncidentView(row);
+  }
+
+  /** The register: filters, newest change first, by cursor. Every filter is a parameter; the org comes first in the index. */
+  async list(principal: OrgPrincipal, query: RegisterQueryDto): Promise<Page<ReturnType<typeof registerItemView>>> {
+    const after = decodeCursor(query.cursor);
+    if (after && Number.isNaN(Date.parse(after.key))) throw HubException.invalid('cursor', 'isCursor', 'cursor is not a cursor this hub issued');
+    const where: string[] = ['org_id = $1'];
+    const params: unknown[] = [principal.orgId];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (query.phase) add('phase = ?', query.phase);
+    if (query.category) add('category = ?', query.category);
+    if (query.severity) add('severity = ?', query.severity);
+    if (query.marking) add('marking = ?', query.marking);
+    if (query.q) add("search @@ plainto_tsquery('simple', ?)", query.q);
+    if (query.updatedFrom) add('updated_at >= ?', query.updatedFrom);
+    if (query.updatedTo) add('updated_at < ?', query.updatedTo);
+    if (query.awareFrom) add('aware_at >= ?', query.awareFrom);
+    if (query.awareTo) add('aware_at < ?', query.awareTo);
+    if (after) {
+      params.push(after.key, after.id);
+      where.push(`(updated_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    }
+    params.push(query.limit + 1);
+    const rows = await this.db.run(tenantContextOf(principal), (tx) =>
+      tx.query<IncidentRow>(
+        `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE ${where.join(' AND ')} ORDER BY updated_at DESC, id DESC LIMIT $${params.length}`,
+        params,
+      ),
+    );
+    return toPage(rows, query.limit, (row) => row.sort_key).map(registerItemView);
+  }
+
+  async update(principal: OrgPrincipal, id: string, dto: UpdateIncidentDto) {
+    return this.db.run(tenantContextOf(principal), async (tx) => {
+      const current = await lockForChange(tx, id, dto.version);
+      const next = { category: dto.category ?? current.category, subType: dto.subType ?? current.sub_type };
+      checkClassification(next.category, next.subType);
+      const fields = Object.entries(FIELD_COLUMNS).filter(([field]) => dto[field as SettableField] !== undefined);
+      if (fields.length === 0) throw HubException.invalid('body', 'notEmpty', 'name at least one field to change');
+      const sets = fields.map(([, column], i) => `${column} = $${i + 2}`);
+      const [row] = await tx.query<IncidentRow>(
+        `UPDATE incidents SET ${sets.join(', ')}, version = version + 1, updated_at = now() WHERE id = $1 RETURNING ${INCIDENT_COLUMNS}`,
+        [id, ...fields.map(([field]) => dbValue(field as SettableField, dto))],
+      );
+      const changes: Record<string, unknown> = { fields: fields.map(([field]) => field) };
+      if (dto.marking && dto.marking !== current.marking) changes.marking = { from: current.marking, to: dto.marking };
+      if (dto.severity && dto.severity !== current.severity) changes.severity = { from: current.severity, to: dto.severity };
+      await appendLog(tx, principal, id, { action: 'incident.updated', reason: dto.reason ?? '', details: changes });
+      await emitOutbox(tx, { type: 'incident.updated', aggregateType: 'incident', aggregateId: id, payload: { version: row.version } });
+      return ownerIncidentView(await findIncident(tx, id));
+    });
+  }
+
+  async changePhase(principal: OrgPrincipal, id: string, dto: ChangePhaseDto) {
+    return this.db.run(tenantContextOf(principal), async (tx) => {
+      const current = await lockForChange(tx, id, dto.version);
+      const allowed = PHASE_TRANSITIONS[current.phase];
+      if (!allowed.includes(dto.phase)) throw IncidentException.invalidTransition(current.phase, dto.phase, allowed);
+      if (dto.phase === 'closed' && !current.report?.lessonsLearned) throw IncidentException.reportRequired();
+      await tx.query(
+        `UPDATE incidents SET phase = $2, closed_at = CASE WHEN $2 = 'closed' THEN now() ELSE closed_at END,
+                version = version + 1, updated_at = now() WHERE id = $1`,
+        [id, dto.phase],
+      );
+      await appendLog(tx, principal, id, { action: 'incident.phase_changed', reason: dto.reason, details: { from: current.phase, to: dto.phase } });
+      await emitOutbox(tx, { type: 'incident.phase_changed', aggregateType: 'incident', aggregateId: id, payload: { phase: dto.phase } });
+      return ownerIncidentView(await findIncident(tx, id));
+    });
+  }
+
+  /** The incident report (ISO/IEC 27035-1 4.7.4), with lessons learned: what closing requires. */
+  async putReport(principal: OrgPrincipal, id: string, dto: IncidentReportDto) {
+    return this.db.run(tenantContextOf(principal), async (tx) => {
+      await lockForChange(tx, id, dto.version);
+      const report = { summary: dto.summary, lessonsLearned: dto.lessonsLearned, rootCause: dto.rootCause ?? '', actionsTaken: dto.actionsTaken ?? '' };
+      await tx.query('UPDATE incidents SET report = $2, version = version + 1, updated_at = now() WHERE id = $1', [id, report]);
+      await appendLog(tx, principal, id, { action: 'incident.report_written', details: { fields: Object.keys(report) } });
+      await emitOutbox(tx, { type: 'incident.updated', aggregateType: 'incident', aggregateId: id });
+      return ownerIncidentView(await findIncident(tx, id));
+    });
+  }
+
+  async log(principal: OrgPrincipal, id: string) {
+    return this.db.run(tenantContextOf(principal), async (tx) => {
+      await findIncident(tx, id);
+      return { items: await readLog(tx, id) };
+    });
+  }
+
+  async verifyLog(principal: OrgPrincipal, id: string) {
+    return this.db.run(tenantContextOf(principal), async (tx) => {
+      const incident = await findIncident(tx, id);
+      return verifyChain(id, await readLog(tx, id), { length: incident.log_length, hash: incident.log_head_hash });
+    });
+  }
+
+  async clocks(principal: OrgPrincipal, id: string) {
+    return this.db.run(tenantContextOf(principal), async (tx) => {
+      const incident = await findIncident(tx, id);
+      const submissions = await tx.query<{ profile: string; milestone: string; sent_at: Date; reference: string }>(
+        'SELECT profile, milestone, sent_at, reference FROM regulatory_submissions WHERE incident_id = $1',
+        [id],
+      );
+      return {
+        awareAt: incident.aware_at?.toISOString() ?? null,
+        items: clockStates(
+          incident.clock_profiles,
+          incident.aware_at,
+          submissions.map((s) => ({ profile: s.profile, milestone: s.milestone, sentAt: s.sent_at, reference: s.reference })),
+          new Date(),
+        ),
+      };
+    });
+  }
+
+  /** Records what was sent to an authority, and when; once per milestone. */
+  async recordSubmission(principal: OrgPrincipal, id: string, dto: SubmissionDto) {
+    if (!clockProfile(dto.profile)?.milestones.some((m) => m.id === dto.milestone)) {
+      throw HubException.invalid('milestone', 'milestoneOfProfile', `milestone must be one of the ${dto.profile} milestones`);
+    }
+    await this.db.run(tenantContextOf(principal), async (tx) => {
+      const incident = await findIncident(tx, id, true);
+      if (!incident.clock_profiles.includes(dto.profile)) {
+        throw HubException.invalid('profile', 'clockOfIncident', `the incident does not run the ${dto.profile} clock; add it to clockProfiles first`);
+      }
+      const inserted = await tx.query(
+        `INSERT INTO regulatory_submissions (org_id, incident_id, profile, milestone, sent_at, reference, recorded_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (incident_id, profile, milestone) DO NOTHING RETURNING id`,
+        [principal.orgId, id, dto.profile, dto.milestone, dto.sentAt, dto.reference ?? '', principal.id],
+      );
+      if (inserted.length === 0) {
+        throw new HubException('CLOCK_ALREADY_SENT', `the ${dto.profile} ${dto.milestone} is already recorded as sent`, { status: 409 });
+      }
+      await appendLog(tx, principal, id, { action: 'incident.regulatory_submission', details: { profile: dto.profile, milestone: dto.milestone, sentAt: dto.sentAt } });
+      await emitOutbox(tx, { type: 'incident.updated', aggregateType: 'incident', aggregateId: id });
+    });
+    return this.clocks(principal, id);
+  }
+}
+
+function dbValue(field: SettableField, dto: Partial<CreateIncidentDto>): unknown {
+  const value = dto[field];
+  if (field === 'clockProfiles') return [...new Set(value as string[])];
+  return value;
+}
+
+function checkClassification(category: string, subType: string): void {
+  if (!isKnownClassification(category, subType)) {
+    throw HubException.invalid('subType', 'knownClassification', `${category}/${subType} is not a category and sub-type in force (see GET /api/v1/categories)`);
+  }
+}
+
+/** Not visible and not there answer alike: 404. */
+export async function findIncident(tx: TenantTransaction, id: string, lock = false): Promise<IncidentRow> {
+  const [row] = await tx.query<IncidentRow>(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
+  if (!row) throw HubException.notFound('incident');
+  return row;
+}
+
+async function lockForChange(tx: TenantTransaction, id: string, version: number): Promise<IncidentRow> {
+  const row = await findIncident(tx, id, true);
+  if (row.phase === 'closed') throw IncidentException.closed();
+  if (row.version !== version) throw IncidentException.stale('incident', row.version);
+  return row;
+}
