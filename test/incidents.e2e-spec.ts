@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { bearer, startTestHub, type TestHub } from './support/test-hub.js';
 
@@ -267,8 +269,20 @@ describe('the management log is tamper-evident and append-only', () => {
     await app.query('ROLLBACK');
   });
 
-  it('detects an entry altered by the owner role, naming it', async () => {
+  async function cliVerify(): Promise<{ code: number; verdict: { valid: boolean; firstBroken: { seq: number } | null } }> {
+    const args = ['dist/apps/cli/src/main.js', 'log:verify', '--org', hub.orgId('northbank'), '--incident', incidentId];
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, args, { env: { ...process.env, DATABASE_URL: hub.db.appUrl, LOG_LEVEL: 'silent' } });
+      return { code: 0, verdict: JSON.parse(stdout) };
+    } catch (error) {
+      const failed = error as { code: number; stdout: string };
+      return { code: failed.code, verdict: JSON.parse(failed.stdout) };
+    }
+  }
+
+  it('detects an entry altered by the owner role, naming it, over the API and with the CLI', async () => {
     expect(await verify()).toEqual({ valid: true, entries: 4, firstBroken: null });
+    expect(await cliVerify()).toEqual({ code: 0, verdict: { valid: true, entries: 4, firstBroken: null } });
     const owner = new pg.Client({ connectionString: hub.db.ownerUrl });
     await owner.connect();
     try {
@@ -277,6 +291,7 @@ describe('the management log is tamper-evident and append-only', () => {
       await owner.query("UPDATE management_log SET reason = 'nothing to see' WHERE incident_id = $1 AND seq = 3", [incidentId]);
       const verdict = await verify();
       expect(verdict).toMatchObject({ valid: false, firstBroken: { seq: 3, problem: 'its content does not match its hash' } });
+      expect(await cliVerify()).toMatchObject({ code: 1, verdict: { valid: false, firstBroken: { seq: 3 } } });
       await owner.query("UPDATE management_log SET reason = 'respond' WHERE incident_id = $1 AND seq = 3", [incidentId]);
       expect((await verify()).valid).toBe(true);
 

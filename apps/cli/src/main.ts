@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { PasswordHasher } from '#auth';
 import { createRootLogger } from '#common';
-import { provisionDatabase, runMigrations, upsertPlatformOperator } from '#database';
+import { organisationContext, provisionDatabase, runMigrations, TenantDatabase, upsertPlatformOperator } from '#database';
+import { findIncident, readLog, verifyChain } from '#incidents';
+import { DataSource } from 'typeorm';
 
 /**
  * Operator commands for a hub on its own PostgreSQL. Connection strings come from the environment,
@@ -15,6 +17,9 @@ commands:
                                  (ADMIN_DATABASE_URL); passwords from HUB_OWNER_PASSWORD / HUB_APP_PASSWORD,
                                  generated and printed once when unset
   migrate                        apply pending migrations as the owner (MIGRATION_DATABASE_URL)
+  log:verify --org ORG_ID --incident INCIDENT_ID
+                                 recompute an incident's management log chain as the application role
+                                 (DATABASE_URL) and name the first broken entry; exit 1 when broken
   operator:create --email E --name N
                                  create or reset a platform operator (MIGRATION_DATABASE_URL);
                                  the password is read from HUB_OPERATOR_PASSWORD (at least 12 characters)
@@ -34,7 +39,14 @@ function fail(message: string): never {
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { database: { type: 'string' }, email: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      database: { type: 'string' },
+      email: { type: 'string' },
+      name: { type: 'string' },
+      org: { type: 'string' },
+      incident: { type: 'string' },
+      help: { type: 'boolean' },
+    },
   });
   const logger = createRootLogger('info');
   const [command] = positionals;
@@ -70,6 +82,18 @@ async function main(): Promise<void> {
       });
       process.stdout.write(`platform operator ${values.email} is ${id}\n`);
       return;
+    }
+    case 'log:verify': {
+      if (!values.org || !values.incident) fail('log:verify needs --org and --incident');
+      const dataSource = await new DataSource({ type: 'postgres', url: required('DATABASE_URL') }).initialize();
+      const verdict = await new TenantDatabase(dataSource)
+        .run(organisationContext(values.org as string), async (tx) => {
+          const incident = await findIncident(tx, values.incident as string);
+          return verifyChain(incident.id, await readLog(tx, incident.id), { length: incident.log_length, hash: incident.log_head_hash });
+        })
+        .finally(() => dataSource.destroy());
+      process.stdout.write(`${JSON.stringify(verdict, null, 2)}\n`);
+      process.exit(verdict.valid ? 0 : 1);
     }
     default:
       fail(command ? `unknown command ${command}` : 'no command given');
