@@ -121,6 +121,20 @@ describe('row-level security for the application role', () => {
     }
   });
 
+  it('checks a principal in one statement without leaving its context behind, even inside a transaction', async () => {
+    const rows = await asOrg(null, 'SELECT * FROM hub_user_principal($1, $2, $3)', [
+      hub.orgId('northbank'),
+      '00000000-0000-4000-8000-000000000000',
+      '00000000-0000-4000-8000-000000000000',
+    ]);
+    expect(rows).toEqual([]);
+    await app.query('BEGIN');
+    await app.query('SELECT * FROM hub_user_principal($1, $2, $3)', [hub.orgId('northbank'), '00000000-0000-4000-8000-000000000000', '00000000-0000-4000-8000-000000000000']);
+    const after = await app.query("SELECT current_setting('hub.org_id', true) AS org, (SELECT count(*)::int FROM users) AS users");
+    await app.query('ROLLBACK');
+    expect(after.rows[0]).toEqual({ org: expect.not.stringMatching(/[0-9a-f]{8}-/), users: 0 });
+  });
+
   it('lets the login lookup see across tenants only through its narrow function', async () => {
     const rows = await asOrg<{ principal: string; org_id: string }>(null, 'SELECT principal, org_id FROM hub_login_candidates($1)', [
       'admin@gridpower.demo',

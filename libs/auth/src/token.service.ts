@@ -11,6 +11,9 @@ const ISSUER = 'coordination-hub';
 const AUDIENCE = 'hub-api';
 export const API_KEY_PREFIX = 'hubk';
 
+const isUuid = (value: unknown): value is string =>
+  typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value);
+
 interface AccessClaims extends JWTPayload {
   typ: 'user' | 'operator';
   org?: string;
@@ -71,8 +74,8 @@ export class TokenService {
         },
         { issuer: ISSUER, audience: AUDIENCE, algorithms: [ACCESS_TOKEN_ALG], typ: 'at+jwt' },
       );
-      if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') throw AuthException.invalidToken();
-      if (payload.typ === 'user' && typeof payload.org !== 'string') throw AuthException.invalidToken();
+      if (!isUuid(payload.sub) || !isUuid(payload.sid)) throw AuthException.invalidToken();
+      if (payload.typ === 'user' && !isUuid(payload.org)) throw AuthException.invalidToken();
       if (payload.typ !== 'user' && payload.typ !== 'operator') throw AuthException.invalidToken();
       return payload;
     } catch (error) {
@@ -83,17 +86,11 @@ export class TokenService {
 
   private async userOf(claims: AccessClaims): Promise<Principal> {
     const orgId = claims.org as string;
-    const rows = await this.db.run(organisationContext(orgId, claims.sub as string), (tx) =>
-      tx.query<{ email: string; roles: Role[]; kind: OrgKind }>(
-        `SELECT u.email, u.roles, o.kind
-           FROM users u
-           JOIN organisations o ON o.id = u.org_id AND o.status = 'active'
-           JOIN auth_sessions s ON s.id = $2 AND s.user_id = u.id AND s.revoked_at IS NULL AND s.expires_at > now()
-          WHERE u.id = $1 AND u.org_id = $3 AND u.status = 'active'`,
-        [claims.sub, claims.sid, orgId],
-      ),
-    );
-    const row = rows[0];
+    const [row] = await this.db.statement<{ email: string; roles: Role[]; kind: OrgKind }>('SELECT * FROM hub_user_principal($1, $2, $3)', [
+      orgId,
+      claims.sub,
+      claims.sid,
+    ]);
     if (!row) throw AuthException.invalidToken();
     return { kind: 'user', id: claims.sub as string, orgId, orgKind: row.kind, roles: row.roles, email: row.email, sessionId: claims.sid };
   }

@@ -65,6 +65,14 @@ export class TenantDatabase {
     });
   }
 
+  /**
+   * One statement in its own implicit transaction, with no tenant context of its own: for the functions
+   * that set their context themselves (the per-request principal check), where a round trip counts.
+   */
+  statement<T = Record<string, unknown>>(sql: string, parameters: unknown[] = []): Promise<T[]> {
+    return this.dataSource.query(sql, parameters);
+  }
+
   /** Readiness: the application role can reach the database. */
   async ping(): Promise<void> {
     await this.dataSource.query('SELECT 1');
