@@ -11,9 +11,5 @@ export const PHASE_TRANSITIONS: Readonly<Record<Phase, readonly Phase[]>> = {
   closed: [],
 };
 
-/**
- * Fields that never leave the owner organisation unless it releases them explicitly (DESIGN section 4).
- * This list is the one place that says so; projections for recipients are built by allow-list and must
- * leave these out.
- */
-export const INTERNAL_ONLY_FIELDS = ['internalNotes', 'reporter', 'affectedAssets'] as const;
+// Which incident fields leave the owner, and which only when a release names them, is the sharing policy's
+// allow-list (SHARED_FIELDS and RELEASABLE_FIELDS in libs/sharing), not a list kept here.

@@ -221,9 +221,16 @@ function checkClassification(category: string, subType: string): void {
   }
 }
 
-/** Not visible and not there answer alike: 404. */
+/**
+ * One of the caller's own incidents. Row-level security also lets a grantee read shared incidents, so the
+ * owner's paths name the organisation themselves; a shared incident is read through the sharing policy.
+ * Not visible and not there answer alike: 404.
+ */
 export async function findIncident(tx: TenantTransaction, id: string, lock = false): Promise<IncidentRow> {
-  const [row] = await tx.query<IncidentRow>(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
+  const [row] = await tx.query<IncidentRow>(
+    `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = $1 AND org_id = $2${lock ? ' FOR UPDATE' : ''}`,
+    [id, tx.context.orgId],
+  );
   if (!row) throw HubException.notFound('incident');
   return row;
 }

@@ -1,0 +1,95 @@
+import type { TenantTransaction } from '#database';
+import type { TlpMarking } from './markings.js';
+import { allowedPairs, RELEASE_RULES } from './release-rules.js';
+
+export interface ReleaseRow {
+  id: string;
+  org_id: string;
+  incident_id: string;
+  object_type: 'incident' | 'observable';
+  object_id: string;
+  parent_release_id: string | null;
+  recipient_kind: 'organisation' | 'user' | 'community' | 'public';
+  recipient_org_id: string | null;
+  recipient_user_id: string | null;
+  fields: string[];
+  redact: Record<string, 'blank' | 'pseudonymise'>;
+  reason: string;
+  created_by: string | null;
+  created_at: Date;
+  revoked_at: Date | null;
+  revoked_by: string | null;
+  revoke_reason: string | null;
+}
+
+export const RELEASE_COLUMNS = `id, org_id, incident_id, object_type, object_id, parent_release_id, recipient_kind, recipient_org_id,
+  recipient_user_id, fields, redact, reason, created_by, created_at, revoked_at, revoked_by, revoke_reason`;
+
+/**
+ * Brings the access rows of these objects in step with their live releases, in the caller's transaction:
+ * one row per release, under the grantee key it names, and only where the object's marking allows that
+ * kind of recipient (a second check behind the one at release time). Onward grants (`via`) are not touched.
+ */
+export async function syncAccess(tx: TenantTransaction, objectIds: readonly string[]): Promise<void> {
+  if (objectIds.length === 0) return;
+  const pairs = allowedPairs();
+  await tx.query('DELETE FROM access WHERE object_id = ANY ($1::uuid[]) AND release_id IS NOT NULL', [objectIds]);
+  await tx.query(
+    `INSERT INTO access (owner_org_id, object_type, object_id, incident_id, grantee, release_id, fields, redact, pseudonym_key)
+     SELECT r.org_id, r.object_type, r.object_id, r.incident_id,
+            CASE r.recipient_kind WHEN 'organisation' THEN 'org:' || r.recipient_org_id
+                                  WHEN 'user' THEN 'user:' || r.recipient_user_id ELSE r.recipient_kind END,
+            r.id, r.fields, r.redact, r.pseudonym_key
+       FROM releases r
+       LEFT JOIN incidents i ON r.object_type = 'incident' AND i.id = r.object_id AND i.org_id = r.org_id
+       LEFT JOIN observables o ON r.object_type = 'observable' AND o.id = r.object_id AND o.org_id = r.org_id
+      WHERE r.object_id = ANY ($1::uuid[]) AND r.revoked_at IS NULL
+        AND (coalesce(i.marking, o.marking), r.recipient_kind) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+    [objectIds, pairs.markings, pairs.kinds],
+  );
+}
+
+/**
+ * Tightening: ends every live release of the object that its new marking no longer allows (and, for an
+ * incident, the observable releases riding on them), and brings access in step at once.
+ */
+export async function withdrawDisallowed(
+  tx: TenantTransaction,
+  objectId: string,
+  marking: TlpMarking,
+  actorId: string | null,
+  reason: string,
+): Promise<ReleaseRow[]> {
+  const withdrawn = await tx.query<ReleaseRow>(
+    `UPDATE releases SET revoked_at = now(), revoked_by = $3, revoke_reason = $4
+      WHERE object_id = $1 AND revoked_at IS NULL AND NOT (recipient_kind = ANY ($2::text[]))
+      RETURNING ${RELEASE_COLUMNS}`,
+    [objectId, [...RELEASE_RULES[marking].allows], actorId, reason],
+  );
+  if (withdrawn.length === 0) return [];
+  const riding = await endRidingReleases(tx, withdrawn.map((r) => r.id), actorId, reason);
+  await syncAccess(tx, [objectId, ...riding.map((r) => r.object_id)]);
+  return [...withdrawn, ...riding];
+}
+
+/** Revokes releases by id (and those riding on them); returns what it ended. */
+export async function revokeReleases(tx: TenantTransaction, releaseIds: readonly string[], actorId: string | null, reason: string): Promise<ReleaseRow[]> {
+  const revoked = await tx.query<ReleaseRow>(
+    `UPDATE releases SET revoked_at = now(), revoked_by = $2, revoke_reason = $3
+      WHERE id = ANY ($1::uuid[]) AND revoked_at IS NULL RETURNING ${RELEASE_COLUMNS}`,
+    [releaseIds, actorId, reason],
+  );
+  const riding = await endRidingReleases(tx, revoked.map((r) => r.id), actorId, reason);
+  const all = [...revoked, ...riding];
+  await syncAccess(tx, [...new Set(all.map((r) => r.object_id))]);
+  return all;
+}
+
+async function endRidingReleases(tx: TenantTransaction, parentIds: string[], actorId: string | null, reason: string): Promise<ReleaseRow[]> {
+  if (parentIds.length === 0) return [];
+  return tx.query<ReleaseRow>(
+    `UPDATE releases SET revoked_at = now(), revoked_by = $2, revoke_reason = $3
+      WHERE parent_release_id = ANY ($1::uuid[]) AND revoked_at IS NULL RETURNING ${RELEASE_COLUMNS}`,
+    [parentIds, actorId, reason],
+  );
+}
