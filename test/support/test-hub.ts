@@ -18,6 +18,8 @@ export interface TestHub {
   /** Pre-minted access tokens of the demo users: `token('northbank', 'viewer')`, `token('operator')`. */
   token(slug: DemoOrgSlug | 'operator', role?: string): string;
   orgId(slug: DemoOrgSlug): string;
+  /** The user id behind a pre-minted token. */
+  userId(slug: DemoOrgSlug, role: string): string;
   /** A raw connection as the application role, for proofs below the API. */
   appClient(): Promise<pg.Client>;
   close(): Promise<void>;
@@ -45,10 +47,15 @@ export async function startTestHub(env: Record<string, string> = {}): Promise<Te
 
   const tokens = new Map<string, string>();
   const orgIds = new Map<string, string>();
+  const userIds = new Map<string, string>();
   tokens.set('operator', (await login(DEMO_OPERATOR_EMAIL)).accessToken);
   for (const org of DEMO_ORGANISATIONS) {
     const roles = org.kind === 'coordinator' ? ['admin', 'coordinator', 'handler', 'viewer'] : ['admin', 'handler', 'viewer'];
-    for (const role of roles) tokens.set(`${org.slug}/${role}`, (await login(demoEmail(org.slug, role))).accessToken);
+    for (const role of roles) {
+      const token = (await login(demoEmail(org.slug, role))).accessToken;
+      tokens.set(`${org.slug}/${role}`, token);
+      userIds.set(`${org.slug}/${role}`, (await http().get('/api/v1/me').set('authorization', `Bearer ${token}`)).body.id);
+    }
     const me = await http().get('/api/v1/me').set('authorization', `Bearer ${tokens.get(`${org.slug}/admin`)}`);
     orgIds.set(org.slug, me.body.organisation.id);
   }
@@ -66,6 +73,11 @@ export async function startTestHub(env: Record<string, string> = {}): Promise<Te
       return token;
     },
     orgId: (slug) => orgIds.get(slug) as string,
+    userId: (slug, role) => {
+      const id = userIds.get(`${slug}/${role}`);
+      if (!id) throw new Error(`no demo user ${slug}/${role}`);
+      return id;
+    },
     appClient: async () => {
       const client = new pg.Client({ connectionString: db.appUrl });
       await client.connect();

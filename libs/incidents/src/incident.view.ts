@@ -32,9 +32,16 @@ export interface IncidentRow {
   sort_key: string;
 }
 
-export const INCIDENT_COLUMNS = `id, org_id, title, summary, category, sub_type, severity, phase, impact, marking, aware_at,
+const COLUMNS = `id, org_id, title, summary, category, sub_type, severity, phase, impact, marking, aware_at,
   detected_at, reported_at, contained_at, closed_at, internal_notes, reporter, affected_assets, report, clock_profiles,
-  source_event_report_id, log_length, log_head_hash, version, created_by, created_at, updated_at, updated_at::text AS sort_key`;
+  source_event_report_id, log_length, log_head_hash, version, created_by, created_at, updated_at`;
+
+/** The incident columns read under a table alias, with the cursor's sort key as text. */
+export function INCIDENT_COLUMNS_OF(alias: string): string {
+  return `${COLUMNS.split(',').map((c) => `${alias}.${c.trim()}`).join(', ')}, ${alias}.updated_at::text AS sort_key`;
+}
+
+export const INCIDENT_COLUMNS = `${COLUMNS}, updated_at::text AS sort_key`;
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 

@@ -5,7 +5,7 @@ import { IdParam, PageQueryDto } from '#common';
 import { CurrentPrincipal, type OrgPrincipal, Roles } from '#auth';
 import { CreateEventReportDto, TriageDto } from './dto/event-report.dto.js';
 import { ChangePhaseDto, CreateIncidentDto, IncidentReportDto, RegisterQueryDto, SubmissionDto, UpdateIncidentDto } from './dto/incident.dto.js';
-import { CreateObservableDto } from './dto/observable.dto.js';
+import { CreateObservableDto, UpdateObservableDto } from './dto/observable.dto.js';
 import { EventReportsService } from './event-reports.service.js';
 import { IncidentsService } from './incidents.service.js';
 import { ObservablesService } from './observables.service.js';
@@ -70,6 +70,18 @@ export class IncidentsController {
   @Editors()
   addObservable(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string, @Body() body: CreateObservableDto) {
     return this.observables.create(principal, id, body);
+  }
+
+  @Patch(':id/observables/:observableId')
+  @Editors()
+  @ApiOperation({ summary: "Change an observable's marking or PAP; name the version you read (409 if stale)" })
+  updateObservable(
+    @CurrentPrincipal() principal: OrgPrincipal,
+    @Param('id', IdParam()) id: string,
+    @Param('observableId', IdParam()) observableId: string,
+    @Body() body: UpdateObservableDto,
+  ) {
+    return this.observables.update(principal, id, observableId, body);
   }
 
   @Get(':id/log')

@@ -1,12 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { decodeCursor, HubException, type Page, toPage } from '#common';
+import { HubException, type Page, toPage } from '#common';
+import { compilePolicy, SqlParams } from '#sharing';
+import { applyMarkingChange, checkMarkingChange } from './marking-change.js';
 import { type OrgPrincipal, tenantContextOf } from '#auth';
 import { emitOutbox, TenantDatabase, type TenantTransaction } from '#database';
 import { clockProfile, clockStates } from './clock-profiles.js';
 import type { ChangePhaseDto, CreateIncidentDto, IncidentReportDto, RegisterQueryDto, SubmissionDto, UpdateIncidentDto } from './dto/incident.dto.js';
 import { PHASE_TRANSITIONS } from './incident.fields.js';
 import { IncidentException } from './incident.exception.js';
-import { INCIDENT_COLUMNS, type IncidentRow, ownerIncidentView, registerItemView } from './incident.view.js';
+import { abilityOf } from './ability-of.js';
+import { INCIDENT_COLUMNS, INCIDENT_COLUMNS_OF, type IncidentRow, ownerIncidentView, registerItemView } from './incident.view.js';
+import { registerConditions, registerOrder } from './register-query.js';
 import { appendLog, readLog, verifyChain } from './management-log.js';
 import { isKnownClassification } from './taxonomy.js';
 
@@ -68,35 +72,13 @@ export class IncidentsService {
     return ownerIncidentView(row);
   }
 
-  /** The register: filters, newest change first, by cursor. Every filter is a parameter; the org comes first in the index. */
+  /** The register: the policy's own-organisation rule, the filters, newest change first, by cursor. */
   async list(principal: OrgPrincipal, query: RegisterQueryDto): Promise<Page<ReturnType<typeof registerItemView>>> {
-    const after = decodeCursor(query.cursor);
-    if (after && Number.isNaN(Date.parse(after.key))) throw HubException.invalid('cursor', 'isCursor', 'cursor is not a cursor this hub issued');
-    const where: string[] = ['org_id = $1'];
-    const params: unknown[] = [principal.orgId];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (query.phase) add('phase = ?', query.phase);
-    if (query.category) add('category = ?', query.category);
-    if (query.severity) add('severity = ?', query.severity);
-    if (query.marking) add('marking = ?', query.marking);
-    if (query.q) add("search @@ plainto_tsquery('simple', ?)", query.q);
-    if (query.updatedFrom) add('updated_at >= ?', query.updatedFrom);
-    if (query.updatedTo) add('updated_at < ?', query.updatedTo);
-    if (query.awareFrom) add('aware_at >= ?', query.awareFrom);
-    if (query.awareTo) add('aware_at < ?', query.awareTo);
-    if (after) {
-      params.push(after.key, after.id);
-      where.push(`(updated_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-    }
-    params.push(query.limit + 1);
+    const params = new SqlParams();
+    const where = [compilePolicy(abilityOf(principal), 'read', 'Incident', params), ...registerConditions(query, params)];
+    const order = registerOrder(query, params);
     const rows = await this.db.run(tenantContextOf(principal), (tx) =>
-      tx.query<IncidentRow>(
-        `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE ${where.join(' AND ')} ORDER BY updated_at DESC, id DESC LIMIT $${params.length}`,
-        params,
-      ),
+      tx.query<IncidentRow>(`SELECT ${INCIDENT_COLUMNS_OF('i')} FROM incidents i WHERE ${where.join(' AND ')} ${order}`, params.values),
     );
     return toPage(rows, query.limit, (row) => row.sort_key).map(registerItemView);
   }
@@ -104,6 +86,7 @@ export class IncidentsService {
   async update(principal: OrgPrincipal, id: string, dto: UpdateIncidentDto) {
     return this.db.run(tenantContextOf(principal), async (tx) => {
       const current = await lockForChange(tx, id, dto.version);
+      if (dto.marking) checkMarkingChange(principal, 'Incident', current.org_id, current.marking, dto.marking);
       const next = { category: dto.category ?? current.category, subType: dto.subType ?? current.sub_type };
       checkClassification(next.category, next.subType);
       const fields = Object.entries(FIELD_COLUMNS).filter(([field]) => dto[field as SettableField] !== undefined);
@@ -117,6 +100,7 @@ export class IncidentsService {
       if (dto.marking && dto.marking !== current.marking) changes.marking = { from: current.marking, to: dto.marking };
       if (dto.severity && dto.severity !== current.severity) changes.severity = { from: current.severity, to: dto.severity };
       await appendLog(tx, principal, id, { action: 'incident.updated', reason: dto.reason ?? '', details: changes });
+      if (dto.marking) await applyMarkingChange(tx, principal, id, 'incident', id, current.marking, dto.marking);
       await emitOutbox(tx, { type: 'incident.updated', aggregateType: 'incident', aggregateId: id, payload: { version: row.version } });
       return ownerIncidentView(await findIncident(tx, id));
     });

@@ -2,13 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { HubException } from '#common';
 import { type OrgPrincipal, tenantContextOf } from '#auth';
 import { emitOutbox, TenantDatabase } from '#database';
-import type { CreateObservableDto } from './dto/observable.dto.js';
-import { IncidentErrorCode } from './incident.exception.js';
+import type { TlpMarking } from '#sharing';
+import type { CreateObservableDto, UpdateObservableDto } from './dto/observable.dto.js';
+import { IncidentErrorCode, IncidentException } from './incident.exception.js';
+import { applyMarkingChange, checkMarkingChange } from './marking-change.js';
 import { findIncident } from './incidents.service.js';
 import { appendLog } from './management-log.js';
 import { normaliseObservable } from './observable-types.js';
 
-interface ObservableRow {
+export interface ObservableRow {
   id: string;
   incident_id: string;
   type: string;
@@ -21,7 +23,7 @@ interface ObservableRow {
   created_at: Date;
 }
 
-function observableView(row: ObservableRow) {
+export function observableView(row: ObservableRow) {
   return {
     id: row.id,
     incidentId: row.incident_id,
@@ -75,6 +77,37 @@ export class ObservablesService {
       await tx.query('UPDATE incidents SET updated_at = now() WHERE id = $1', [incidentId]);
       await appendLog(tx, principal, incidentId, { action: 'observable.added', details: { observableId: row.id, type: row.type, marking: row.marking } });
       await emitOutbox(tx, { type: 'observable.created', aggregateType: 'observable', aggregateId: row.id, payload: { incidentId } });
+      return observableView(row);
+    });
+  }
+
+  /** Changes the observable's marking or PAP; tightening withdraws what the new marking no longer allows. */
+  async update(principal: OrgPrincipal, incidentId: string, observableId: string, dto: UpdateObservableDto) {
+    if (dto.marking === undefined && dto.pap === undefined) throw HubException.invalid('body', 'notEmpty', 'name marking or pap to change');
+    return this.db.run(tenantContextOf(principal), async (tx) => {
+      const incident = await findIncident(tx, incidentId, true);
+      if (incident.phase === 'closed') throw IncidentException.closed();
+      const [current] = await tx.query<ObservableRow & { org_id: string }>(
+        'SELECT * FROM observables WHERE id = $1 AND incident_id = $2 AND org_id = $3 FOR UPDATE',
+        [observableId, incidentId, principal.orgId],
+      );
+      if (!current) throw HubException.notFound('observable');
+      if (current.version !== dto.version) throw IncidentException.stale('observable', current.version);
+      const from = current.marking as TlpMarking;
+      if (dto.marking) checkMarkingChange(principal, 'Observable', current.org_id, from, dto.marking);
+      const [row] = await tx.query<ObservableRow>(
+        `UPDATE observables SET marking = coalesce($2, marking), pap = coalesce($3, pap), version = version + 1, updated_at = now()
+          WHERE id = $1 RETURNING *`,
+        [observableId, dto.marking ?? null, dto.pap ?? null],
+      );
+      await tx.query('UPDATE incidents SET updated_at = now() WHERE id = $1', [incidentId]);
+      await appendLog(tx, principal, incidentId, {
+        action: 'observable.updated',
+        reason: dto.reason ?? '',
+        details: { observableId, ...(dto.marking && dto.marking !== from ? { marking: { from, to: dto.marking } } : {}), ...(dto.pap ? { pap: dto.pap } : {}) },
+      });
+      if (dto.marking) await applyMarkingChange(tx, principal, incidentId, 'observable', observableId, from, dto.marking);
+      await emitOutbox(tx, { type: 'observable.updated', aggregateType: 'observable', aggregateId: observableId, payload: { incidentId } });
       return observableView(row);
     });
   }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, MaxLength, Min, MinLength } from 'class-validator';
 import { PAP_VALUES, type Pap, TLP_MARKINGS, type TlpMarking } from '../markings.js';
 import { OBSERVABLE_TYPES, type ObservableType } from '../observable-types.js';
 
@@ -34,4 +34,28 @@ export class CreateObservableDto {
   @IsOptional()
   @IsISO8601(ISO, { message: 'lastSeen must be an ISO 8601 date and time' })
   lastSeen?: string;
+}
+
+/** An observable's handling can change; its value cannot (add a new observable instead). */
+export class UpdateObservableDto {
+  @ApiProperty({ description: 'The version read last; a stale one gets 409.' })
+  @IsInt()
+  @Min(1)
+  version: number;
+
+  @ApiPropertyOptional({ enum: TLP_MARKINGS, description: 'Tightening withdraws the releases the new marking no longer allows' })
+  @IsOptional()
+  @IsIn(TLP_MARKINGS, { message: `marking must be one of ${TLP_MARKINGS.join(', ')}, written exactly so` })
+  marking?: TlpMarking;
+
+  @ApiPropertyOptional({ enum: PAP_VALUES })
+  @IsOptional()
+  @IsIn(PAP_VALUES, { message: `pap must be one of ${PAP_VALUES.join(', ')}` })
+  pap?: Pap;
+
+  @ApiPropertyOptional({ description: 'Why, for the management log' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  reason?: string;
 }

@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import { HubException, type Page, toPage } from '#common';
+import { type OrgPrincipal, tenantContextOf } from '#auth';
+import { TenantDatabase } from '#database';
+import { allows, compilePolicy, type Grant, granteeKeys, type HubAbility, projectShared, readableFields, SqlParams } from '#sharing';
+import { abilityOf } from './ability-of.js';
+import type { SharedQueryDto } from './dto/release.dto.js';
+import { INCIDENT_COLUMNS_OF, type IncidentRow, ownerIncidentView } from './incident.view.js';
+import { observableView, type ObservableRow } from './observables.service.js';
+import { registerConditions, registerOrder } from './register-query.js';
+
+interface GrantJson {
+  grantee: string;
+  releaseId: string | null;
+  fields: string[];
+  redact: Record<string, 'blank' | 'pseudonymise'>;
+  key: string | null;
+}
+
+/** The fields of a shared list item: what the register lists, and whose incident it is. */
+const LIST_FIELDS = ['id', 'orgId', 'title', 'category', 'subType', 'severity', 'phase', 'marking', 'awareAt', 'version', 'createdAt', 'updatedAt'];
+
+/** The caller's live grants on each row, beside it, so the projection needs no second round trip. */
+function grantsColumn(alias: string, objectType: 'incident' | 'observable', keysParam: string): string {
+  return `(SELECT coalesce(json_agg(json_build_object('grantee', a.grantee, 'releaseId', a.release_id, 'fields', a.fields,
+            'redact', a.redact, 'key', encode(a.pseudonym_key, 'hex')) ORDER BY a.id), '[]'::json)
+           FROM access a WHERE a.object_id = ${alias}.id AND a.object_type = '${objectType}' AND a.grantee = ANY (${keysParam})) AS grants`;
+}
+
+function toGrants(rows: GrantJson[]): Grant[] {
+  return rows.map((g) => ({ releaseId: g.releaseId, fields: g.fields, redact: g.redact, pseudonymKey: g.key ? Buffer.from(g.key, 'hex') : null }));
+}
+
+/**
+ * What other organisations released to the caller's organisation or to the caller: the coordinator's inbox,
+ * a member's shared view. Rows come through the policy compiled to SQL; each is checked against the same
+ * ability in memory and projected by allow-list.
+ */
+@Injectable()
+export class SharedIncidentsService {
+  constructor(private readonly db: TenantDatabase) {}
+
+  async list(principal: OrgPrincipal, query: SharedQueryDto): Promise<Page<Record<string, unknown>>> {
+    const ability = abilityOf(principal);
+    const params = new SqlParams();
+    const where = [compilePolicy(ability, 'read', 'SharedIncident', params), ...registerConditions(query, params)];
+    if (query.organisation) where.push(`i.org_id = ${params.add(query.organisation, 'uuid')}`);
+    const grants = grantsColumn('i', 'incident', params.add(keysOf(principal), 'text[]'));
+    const order = registerOrder(query, params);
+    const rows = await this.db.run(tenantContextOf(principal), (tx) =>
+      tx.query<IncidentRow & { grants: GrantJson[] }>(`SELECT ${INCIDENT_COLUMNS_OF('i')}, ${grants} FROM incidents i WHERE ${where.join(' AND ')} ${order}`, params.values),
+    );
+    return toPage(rows, query.limit, (row) => row.sort_key).map((row) => {
+      const view = ownerIncidentView(row);
+      const listed = Object.fromEntries(LIST_FIELDS.map((field) => [field, view[field as keyof typeof view]]));
+      return projectSharedIncident(ability, row, listed);
+    });
+  }
+
+  /** One shared incident with the observables released to the caller beside it; anything else is a 404. */
+  async get(principal: OrgPrincipal, id: string) {
+    const ability = abilityOf(principal);
+    return this.db.run(tenantContextOf(principal), async (tx) => {
+      const params = new SqlParams();
+      const where = compilePolicy(ability, 'read', 'SharedIncident', params);
+      const grants = grantsColumn('i', 'incident', params.add(keysOf(principal), 'text[]'));
+      const [row] = await tx.query<IncidentRow & { grants: GrantJson[] }>(
+        `SELECT ${INCIDENT_COLUMNS_OF('i')}, ${grants} FROM incidents i WHERE i.id = ${params.add(id, 'uuid')} AND ${where}`,
+        params.values,
+      );
+      if (!row || !allows(ability, 'read', 'SharedIncident', { orgId: row.org_id, grantees: row.grants.map((g) => g.grantee) })) {
+        throw HubException.notFound('incident');
+      }
+      const oParams = new SqlParams();
+      const oWhere = compilePolicy(ability, 'read', 'SharedObservable', oParams);
+      const oGrants = grantsColumn('o', 'observable', oParams.add(keysOf(principal), 'text[]'));
+      const observables = await tx.query<ObservableRow & { org_id: string; grants: GrantJson[] }>(
+        `SELECT o.*, ${oGrants} FROM observables o WHERE o.incident_id = ${oParams.add(id, 'uuid')} AND ${oWhere}
+          ORDER BY o.created_at, o.id LIMIT 1000`,
+        oParams.values,
+      );
+      return {
+        ...projectSharedIncident(ability, row, ownerIncidentView(row)),
+        observables: observables
+          .filter((o) => allows(ability, 'read', 'SharedObservable', { orgId: o.org_id, grantees: o.grants.map((g) => g.grantee) }))
+          .map((o) => {
+            const attributes = { orgId: o.org_id, grantees: o.grants.map((g) => g.grantee) };
+            return projectShared(observableView(o), readableFields(ability, 'SharedObservable', attributes), toGrants(o.grants));
+          }),
+      };
+    });
+  }
+}
+
+function keysOf(principal: OrgPrincipal): string[] {
+  return granteeKeys({ orgId: principal.orgId, orgKind: principal.orgKind, userId: principal.kind === 'user' ? principal.id : null });
+}
+
+function projectSharedIncident(ability: HubAbility, row: IncidentRow & { grants: GrantJson[] }, view: Record<string, unknown>) {
+  const attributes = { orgId: row.org_id, grantees: row.grants.map((g) => g.grantee) };
+  return projectShared(view, readableFields(ability, 'SharedIncident', attributes), toGrants(row.grants));
+}

@@ -1,0 +1,175 @@
+import { bearer, startTestHub, type TestHub } from './support/test-hub.js';
+
+const incidentBody = {
+  title: 'Credential phishing against treasury staff',
+  summary: 'Lookalike domain harvesting logins',
+  category: 'fraud',
+  subType: 'phishing',
+  severity: 3,
+  marking: 'AMBER',
+  impact: 'Two accounts reset',
+  internalNotes: 'CFO clicked twice',
+  reporter: { name: 'Ann Example', contact: 'ann@northbank.demo' },
+  affectedAssets: 'mail gateway mx-2',
+};
+
+describe('the sharing policy over HTTP', () => {
+  let hub: TestHub;
+  let owner: string;
+  beforeAll(async () => {
+    hub = await startTestHub();
+    owner = hub.token('northbank', 'handler');
+  });
+  afterAll(async () => {
+    await hub.close();
+  });
+
+  const get = (path: string, token: string) => hub.http().get(path).set(bearer(token));
+  async function createIncident(body: Record<string, unknown> = {}) {
+    return (await hub.http().post('/api/v1/incidents').set(bearer(owner)).send({ ...incidentBody, ...body }).expect(201)).body;
+  }
+  async function addObservable(incidentId: string, value: string, marking: string) {
+    return (await hub.http().post(`/api/v1/incidents/${incidentId}/observables`).set(bearer(owner)).send({ type: 'domain', value, marking }).expect(201)).body;
+  }
+  const release = (incidentId: string, body: Record<string, unknown>, token = owner) =>
+    hub.http().post(`/api/v1/incidents/${incidentId}/releases`).set(bearer(token)).send(body);
+
+  it('releases AMBER to the coordinator: the inbox lists it, the projection leaves out internal-only fields, a RED observable stays out', async () => {
+    const incident = await createIncident();
+    const amber = await addObservable(incident.id, 'northbank-login.example', 'AMBER');
+    const red = await addObservable(incident.id, 'internal-c2.example', 'RED');
+    const refused = await release(incident.id, { recipients: [{ kind: 'organisation', id: hub.orgId('national-csirt') }], observables: [amber.id, red.id] });
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('RELEASE_NOT_ALLOWED_BY_MARKING');
+    expect(refused.body.details[0]).toMatchObject({ field: 'observables[1]', message: expect.stringContaining('RED may be released only to named users') });
+
+    const granted = await release(incident.id, { recipients: [{ kind: 'organisation', id: hub.orgId('national-csirt') }], observables: [amber.id] }).expect(201);
+    expect(granted.body.items).toHaveLength(2);
+
+    const coordinator = hub.token('national-csirt', 'coordinator');
+    const inbox = await get('/api/v1/shared/incidents', coordinator).expect(200);
+    expect(inbox.body.items.map((i: { id: string }) => i.id)).toContain(incident.id);
+    const shared = await get(`/api/v1/shared/incidents/${incident.id}`, coordinator).expect(200);
+    expect(shared.body).toMatchObject({ id: incident.id, orgId: hub.orgId('northbank'), title: incidentBody.title, marking: 'AMBER' });
+    for (const field of ['internalNotes', 'reporter', 'affectedAssets', 'report', 'clockProfiles', 'logLength', 'sourceEventReportId']) {
+      expect(shared.body).not.toHaveProperty(field);
+    }
+    expect(shared.body.observables.map((o: { id: string }) => o.id)).toEqual([amber.id]);
+
+    // Another member, and the partner, see nothing; the owner's register paths stay the owner's.
+    for (const token of [hub.token('gridpower', 'admin'), hub.token('netwatch-isp', 'viewer')]) {
+      await get(`/api/v1/shared/incidents/${incident.id}`, token).expect(404);
+      expect((await get('/api/v1/shared/incidents', token).expect(200)).body.items).toEqual([]);
+    }
+    await get(`/api/v1/incidents/${incident.id}`, coordinator).expect(404);
+    await hub.http().patch(`/api/v1/incidents/${incident.id}`).set(bearer(coordinator)).send({ version: 1, title: 'taken over' }).expect(404);
+    await get(`/api/v1/incidents/${incident.id}/log`, coordinator).expect(404);
+  });
+
+  it('refuses releases the marking does not allow, naming the rule, and writes nothing', async () => {
+    const red = await createIncident({ marking: 'RED' });
+    const toOrg = await release(red.id, { recipients: [{ kind: 'organisation', id: hub.orgId('gridpower') }] }).expect(422);
+    expect(toOrg.body.message).toContain('RED may be released only to named users');
+    const strict = await createIncident({ marking: 'AMBER+STRICT' });
+    const toCommunity = await release(strict.id, { recipients: [{ kind: 'community' }] }).expect(422);
+    expect(toCommunity.body.details[0]).toMatchObject({ field: 'recipients[0]', rule: 'markingAMBER+STRICT' });
+    const green = await createIncident({ marking: 'GREEN' });
+    const toPublic = await release(green.id, { recipients: [{ kind: 'community' }, { kind: 'public' }] }).expect(422);
+    expect(toPublic.body.details).toEqual([expect.objectContaining({ field: 'recipients[1]', message: expect.stringContaining('not to the public') })]);
+    for (const id of [red.id, strict.id, green.id]) {
+      expect((await get(`/api/v1/incidents/${id}/releases`, owner).expect(200)).body.items).toEqual([]);
+    }
+    await release(green.id, { recipients: [{ kind: 'organisation', id: hub.orgId('northbank') }] }).expect(422);
+    await release(green.id, { recipients: [{ kind: 'organisation', id: '00000000-0000-4000-8000-000000000000' }] }).expect(422);
+    await release(green.id, { recipients: [{ kind: 'community', id: hub.orgId('gridpower') }] }).expect(400);
+    await release(green.id, { recipients: [{ kind: 'organisation' }] }).expect(400);
+    await release(green.id, { recipients: [{ kind: 'community' }] }, hub.token('northbank', 'viewer')).expect(403);
+  });
+
+  it('RED reaches only the named user, not the rest of that organisation', async () => {
+    const incident = await createIncident({ marking: 'RED' });
+    await release(incident.id, { recipients: [{ kind: 'user', id: hub.userId('gridpower', 'handler') }] }).expect(201);
+    await get(`/api/v1/shared/incidents/${incident.id}`, hub.token('gridpower', 'handler')).expect(200);
+    await get(`/api/v1/shared/incidents/${incident.id}`, hub.token('gridpower', 'viewer')).expect(404);
+    await get(`/api/v1/shared/incidents/${incident.id}`, hub.token('gridpower', 'admin')).expect(404);
+  });
+
+  it('GREEN to the community reaches members and the coordinator, not partners; the explanation says why', async () => {
+    const incident = await createIncident({ marking: 'GREEN' });
+    await release(incident.id, { recipients: [{ kind: 'community' }] }).expect(201);
+    await get(`/api/v1/shared/incidents/${incident.id}`, hub.token('st-marys-hospital', 'viewer')).expect(200);
+    await get(`/api/v1/shared/incidents/${incident.id}`, hub.token('national-csirt', 'viewer')).expect(200);
+    await get(`/api/v1/shared/incidents/${incident.id}`, hub.token('netwatch-isp', 'admin')).expect(404);
+    // The owner does not find its own incident among what others shared with it.
+    expect((await get('/api/v1/shared/incidents', owner).expect(200)).body.items.map((i: { id: string }) => i.id)).not.toContain(incident.id);
+
+    const partner = await get(`/api/v1/incidents/${incident.id}/access?organisation=${hub.orgId('netwatch-isp')}`, owner).expect(200);
+    expect(partner.body.organisation).toMatchObject({ canRead: 'no', because: [expect.stringContaining('partner')] });
+    const member = await get(`/api/v1/incidents/${incident.id}/access?organisation=${hub.orgId('gridpower')}`, owner).expect(200);
+    expect(member.body.organisation).toMatchObject({ canRead: 'all users', because: [expect.stringContaining('GREEN: the community')] });
+    expect(member.body.readers).toEqual([expect.objectContaining({ grantee: 'community', recipient: { kind: 'community' } })]);
+    // The coordinator may ask who else reads what was released to it; a member recipient may not.
+    await get(`/api/v1/incidents/${incident.id}/access`, hub.token('national-csirt', 'coordinator')).expect(200);
+    await get(`/api/v1/incidents/${incident.id}/access`, hub.token('gridpower', 'admin')).expect(404);
+  });
+
+  it('revoking withdraws access at once, with the observables released with it, and logs it', async () => {
+    const incident = await createIncident();
+    const observable = await addObservable(incident.id, 'revoked.example', 'AMBER');
+    const granted = await release(incident.id, { recipients: [{ kind: 'organisation', id: hub.orgId('gridpower') }], observables: [observable.id] }).expect(201);
+    const reader = hub.token('gridpower', 'viewer');
+    expect((await get(`/api/v1/shared/incidents/${incident.id}`, reader).expect(200)).body.observables).toHaveLength(1);
+    const parent = granted.body.items.find((r: { objectType: string }) => r.objectType === 'incident');
+    const revoked = await hub.http().delete(`/api/v1/incidents/${incident.id}/releases/${parent.id}?reason=no%20longer%20needed`).set(bearer(owner)).expect(200);
+    expect(revoked.body.items).toHaveLength(2);
+    await get(`/api/v1/shared/incidents/${incident.id}`, reader).expect(404);
+    await hub.http().delete(`/api/v1/incidents/${incident.id}/releases/${parent.id}`).set(bearer(owner)).expect(409);
+    const log = await get(`/api/v1/incidents/${incident.id}/log`, owner).expect(200);
+    expect(log.body.items.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['release.granted', 'release.revoked']));
+    const again = await release(incident.id, { recipients: [{ kind: 'organisation', id: hub.orgId('gridpower') }] }).expect(201);
+    expect(again.body.items).toHaveLength(1);
+    await release(incident.id, { recipients: [{ kind: 'organisation', id: hub.orgId('gridpower') }] }).expect(409);
+  });
+
+  it('tightening withdraws what the new marking no longer allows, on the incident and on an observable', async () => {
+    const incident = await createIncident({ marking: 'GREEN' });
+    const observable = await addObservable(incident.id, 'tighten.example', 'GREEN');
+    await release(incident.id, { recipients: [{ kind: 'community' }, { kind: 'user', id: hub.userId('gridpower', 'viewer') }], observables: [observable.id] }).expect(201);
+    const member = hub.token('st-marys-hospital', 'viewer');
+    expect((await get(`/api/v1/shared/incidents/${incident.id}`, member).expect(200)).body.observables).toHaveLength(1);
+
+    const patched = await hub.http().patch(`/api/v1/incidents/${incident.id}/observables/${observable.id}`).set(bearer(owner)).send({ version: 1, marking: 'AMBER' }).expect(200);
+    expect(patched.body.marking).toBe('AMBER');
+    expect((await get(`/api/v1/shared/incidents/${incident.id}`, member).expect(200)).body.observables).toEqual([]);
+
+    const current = (await get(`/api/v1/incidents/${incident.id}`, owner).expect(200)).body;
+    await hub.http().patch(`/api/v1/incidents/${incident.id}`).set(bearer(owner)).send({ version: current.version, marking: 'RED', reason: 'attribution sensitive' }).expect(200);
+    await get(`/api/v1/shared/incidents/${incident.id}`, member).expect(404);
+    // The named user's release survives RED; the community's did not.
+    await get(`/api/v1/shared/incidents/${incident.id}`, hub.token('gridpower', 'viewer')).expect(200);
+    const releases = (await get(`/api/v1/incidents/${incident.id}/releases`, owner).expect(200)).body.items;
+    const live = releases.filter((r: { status: string }) => r.status === 'live');
+    expect(live.map((r: { objectType: string; recipient: { kind: string } }) => `${r.objectType}:${r.recipient.kind}`).sort()).toEqual(['incident:user', 'observable:user']);
+    const withdrawn = (await get(`/api/v1/incidents/${incident.id}/log`, owner).expect(200)).body.items.filter((e: { action: string }) => e.action === 'release.withdrawn');
+    expect(withdrawn.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('releases internal-only fields only when named, and a redacted copy when asked', async () => {
+    const incident = await createIncident();
+    await release(incident.id, {
+      recipients: [{ kind: 'organisation', id: hub.orgId('national-csirt') }],
+      fields: ['reporter', 'affectedAssets'],
+      redact: { reporter: 'pseudonymise', title: 'blank' },
+    }).expect(201);
+    const shared = (await get(`/api/v1/shared/incidents/${incident.id}`, hub.token('national-csirt', 'viewer')).expect(200)).body;
+    expect(shared.title).toBe('');
+    expect(shared.affectedAssets).toBe(incidentBody.affectedAssets);
+    expect(shared.reporter.name).toMatch(/^pseudonym-[0-9a-f]{16}$/);
+    expect(JSON.stringify(shared)).not.toContain('Ann Example');
+    expect(shared).not.toHaveProperty('internalNotes');
+    expect(shared.redactions).toEqual({ title: 'blank', reporter: 'pseudonymise' });
+    const listed = (await get('/api/v1/shared/incidents', hub.token('national-csirt', 'viewer')).expect(200)).body.items.find((i: { id: string }) => i.id === incident.id);
+    expect(listed.title).toBe('');
+    await release(incident.id, { recipients: [{ kind: 'organisation', id: hub.orgId('gridpower') }], redact: { internalNotes: 'blank' } }).expect(400);
+  });
+});
