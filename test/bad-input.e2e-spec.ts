@@ -28,6 +28,17 @@ const HOSTILE_BODIES: unknown[] = [
   { outcome: 'escalate', reason: 'r', version: 1 },
   { version: 1, awareAt: '2026-13-45T99:00:00Z' },
   { version: 1, clockProfiles: ['sox'] },
+  { recipients: [] },
+  { recipients: [{ kind: 'everyone' }] },
+  { recipients: [{ kind: 'organisation', id: 'not-a-uuid' }] },
+  { recipients: [{ kind: 'public', id: '00000000-0000-4000-8000-000000000001' }] },
+  { recipients: [{ kind: 'community' }], observables: ['x'], fields: ['password'] },
+  { recipients: [{ kind: 'community' }], redact: { title: 'shred' } },
+  { recipients: [{ kind: 'community' }], redact: { internalNotes: 'blank' } },
+  { recipients: [{ kind: 'community' }, { kind: 'community' }] },
+  { recipients: [{ kind: 'user', id: '00000000-0000-4000-8000-000000000001' }] },
+  { recipients: [{ kind: 'community' }], observables: ['00000000-0000-4000-8000-000000000001'] },
+  { version: 1, marking: 'WHITE' },
 ];
 
 describe('bad input on every endpoint', () => {
@@ -39,6 +50,8 @@ describe('bad input on every endpoint', () => {
     const handler = hub.token('northbank', 'handler');
     const incident = await hub.http().post('/api/v1/incidents').set(bearer(handler))
       .send({ title: 'Target', category: 'availability', subType: 'ddos', severity: 2, marking: 'AMBER', clockProfiles: ['nis2'] });
+    const observable = await hub.http().post(`/api/v1/incidents/${incident.body.id}/observables`).set(bearer(handler))
+      .send({ type: 'ipv4', value: '192.0.2.1', marking: 'AMBER' });
     const report = await hub.http().post('/api/v1/event-reports').set(bearer(handler)).send({ reporterName: 'r', description: 'd' });
     const users = await hub.http().get('/api/v1/users').set(bearer(hub.token('northbank', 'admin')));
     const contacts = await hub.http().get(`/api/v1/organisations/${hub.orgId('northbank')}/points-of-contact`).set(bearer(hub.token('northbank', 'admin')));
@@ -56,6 +69,8 @@ describe('bad input on every endpoint', () => {
       { method: 'post', path: `/api/v1/incidents/${incident.body.id}/phase`, token: handler },
       { method: 'put', path: `/api/v1/incidents/${incident.body.id}/report`, token: handler },
       { method: 'post', path: `/api/v1/incidents/${incident.body.id}/observables`, token: handler },
+      { method: 'patch', path: `/api/v1/incidents/${incident.body.id}/observables/${observable.body.id}`, token: handler },
+      { method: 'post', path: `/api/v1/incidents/${incident.body.id}/releases`, token: handler },
       { method: 'post', path: `/api/v1/incidents/${incident.body.id}/clocks/submissions`, token: handler },
       { method: 'post', path: '/api/v1/event-reports', token: handler },
       { method: 'post', path: `/api/v1/event-reports/${report.body.id}/triage`, token: handler },
@@ -73,7 +88,9 @@ describe('bad input on every endpoint', () => {
       (SELECT count(*) FROM api_keys)::int AS keys, (SELECT count(*) FROM organisations)::int AS organisations,
       (SELECT count(*) FROM incidents)::int AS incidents, (SELECT count(*) FROM observables)::int AS observables,
       (SELECT count(*) FROM event_reports)::int AS reports, (SELECT count(*) FROM management_log)::int AS log,
-      (SELECT count(*) FROM outbox)::int AS outbox, (SELECT max(version) FROM incidents)::int AS version`);
+      (SELECT count(*) FROM outbox)::int AS outbox, (SELECT max(version) FROM incidents)::int AS version,
+      (SELECT count(*) FROM releases)::int AS releases, (SELECT count(*) FROM access)::int AS access,
+      (SELECT max(version) FROM observables)::int AS observable_version`);
     await client.query('ROLLBACK');
     return row.rows[0];
   }
