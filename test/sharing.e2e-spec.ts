@@ -1,3 +1,4 @@
+import { granteeKeys } from '#sharing';
 import { bearer, startTestHub, type TestHub } from './support/test-hub.js';
 
 const incidentBody = {
@@ -171,5 +172,45 @@ describe('the sharing policy over HTTP', () => {
     const listed = (await get('/api/v1/shared/incidents', hub.token('national-csirt', 'viewer')).expect(200)).body.items.find((i: { id: string }) => i.id === incident.id);
     expect(listed.title).toBe('');
     await release(incident.id, { recipients: [{ kind: 'organisation', id: hub.orgId('gridpower') }], redact: { internalNotes: 'blank' } }).expect(400);
+  });
+
+  describe('below the API, as the application role', () => {
+    async function asTenant<T>(slug: 'northbank' | 'gridpower' | 'national-csirt' | 'netwatch-isp', kind: string, userId: string | null, work: (q: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>) => Promise<T>) {
+      const client = await hub.appClient();
+      await client.query('BEGIN');
+      try {
+        await client.query("SELECT set_config('hub.org_id', $1, true), set_config('hub.org_kind', $2, true), set_config('hub.user_id', $3, true)", [hub.orgId(slug), kind, userId ?? '']);
+        return await work(async (sql, params = []) => (await client.query(sql, params)).rows);
+      } finally {
+        await client.query('ROLLBACK');
+      }
+    }
+
+    it('derives the same grantee keys in SQL as the policy does in TypeScript', async () => {
+      const cases = [
+        { slug: 'northbank', kind: 'member', userId: hub.userId('northbank', 'viewer') },
+        { slug: 'national-csirt', kind: 'coordinator', userId: hub.userId('national-csirt', 'coordinator') },
+        { slug: 'netwatch-isp', kind: 'partner', userId: hub.userId('netwatch-isp', 'viewer') },
+        { slug: 'gridpower', kind: 'member', userId: null },
+      ] as const;
+      for (const c of cases) {
+        const [row] = await asTenant(c.slug, c.kind, c.userId, (q) => q('SELECT hub_current_grantees() AS keys'));
+        expect(row.keys).toEqual(granteeKeys({ orgId: hub.orgId(c.slug), orgKind: c.kind, userId: c.userId }));
+      }
+    });
+
+    it('lets a grantee read a shared row only while an access row names it, and never write it', async () => {
+      const incident = await createIncident();
+      const read = () => asTenant('gridpower', 'member', null, (q) => q('SELECT id, internal_notes FROM incidents WHERE id = $1', [incident.id]));
+      expect(await read()).toEqual([]);
+      const granted = await release(incident.id, { recipients: [{ kind: 'organisation', id: hub.orgId('gridpower') }] }).expect(201);
+      expect(await read()).toHaveLength(1);
+      const updated = await asTenant('gridpower', 'member', null, (q) => q("UPDATE incidents SET title = 'taken' WHERE id = $1 RETURNING id", [incident.id]));
+      expect(updated).toEqual([]);
+      await expect(asTenant('gridpower', 'member', null, (q) => q('DELETE FROM access WHERE object_id = $1 RETURNING id', [incident.id]))).resolves.toEqual([]);
+      await hub.http().delete(`/api/v1/incidents/${incident.id}/releases/${granted.body.items[0].id}`).set(bearer(owner)).expect(200);
+      expect(await read()).toEqual([]);
+      expect(await asTenant('gridpower', 'member', null, (q) => q('SELECT * FROM releases WHERE incident_id = $1', [incident.id]))).toEqual([]);
+    });
   });
 });
