@@ -132,6 +132,20 @@ describe('the sharing policy over HTTP', () => {
     await release(incident.id, { recipients: [{ kind: 'organisation', id: hub.orgId('gridpower') }] }).expect(409);
   });
 
+  it('adds an observable found later to a recipient that already has the incident', async () => {
+    const incident = await createIncident();
+    await release(incident.id, { recipients: [{ kind: 'organisation', id: hub.orgId('national-csirt') }] }).expect(201);
+    const later = await addObservable(incident.id, 'found-later.example', 'AMBER');
+    const added = await release(incident.id, { recipients: [{ kind: 'organisation', id: hub.orgId('national-csirt') }], observables: [later.id] }).expect(201);
+    expect(added.body.items).toEqual([expect.objectContaining({ objectType: 'observable', objectId: later.id })]);
+    const shared = await get(`/api/v1/shared/incidents/${incident.id}`, hub.token('national-csirt', 'viewer')).expect(200);
+    expect(shared.body.observables.map((o: { id: string }) => o.id)).toEqual([later.id]);
+    // Different terms for the same recipient still need the first release revoked.
+    await release(incident.id, { recipients: [{ kind: 'organisation', id: hub.orgId('national-csirt') }], observables: [later.id] }).expect(409);
+    const other = await addObservable(incident.id, 'other.example', 'AMBER');
+    await release(incident.id, { recipients: [{ kind: 'organisation', id: hub.orgId('national-csirt') }], observables: [other.id], fields: ['reporter'] }).expect(409);
+  });
+
   it('tightening withdraws what the new marking no longer allows, on the incident and on an observable', async () => {
     const incident = await createIncident({ marking: 'GREEN' });
     const observable = await addObservable(incident.id, 'tighten.example', 'GREEN');

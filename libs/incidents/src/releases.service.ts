@@ -85,8 +85,11 @@ export class ReleasesService {
 
       const created: ReleaseRow[] = [];
       for (const [index, recipient] of dto.recipients.entries()) {
-        const parent = await insertRelease(tx, principal, incidentId, 'incident', incidentId, null, recipient, index, fields, redact, dto.reason);
-        created.push(parent);
+        // Observables added later ride on the recipient's live incident release, if it releases the same fields.
+        const live = observables.length > 0 ? await liveIncidentRelease(tx, incidentId, recipient) : null;
+        const sameTerms = live && sameStrings(live.fields, fields) && JSON.stringify(sortedKeys(live.redact)) === JSON.stringify(sortedKeys(redact));
+        const parent = sameTerms ? live : await insertRelease(tx, principal, incidentId, 'incident', incidentId, null, recipient, index, fields, redact, dto.reason);
+        if (parent !== live) created.push(parent);
         for (const observable of observables) {
           created.push(await insertRelease(tx, principal, incidentId, 'observable', observable.id, parent.id, recipient, index, [], {}, dto.reason));
         }
@@ -138,6 +141,19 @@ export class ReleasesService {
     });
   }
 }
+
+async function liveIncidentRelease(tx: TenantTransaction, incidentId: string, recipient: RecipientDto): Promise<ReleaseRow | null> {
+  const [row] = await tx.query<ReleaseRow>(
+    `SELECT ${RELEASE_COLUMNS} FROM releases
+      WHERE object_id = $1 AND object_type = 'incident' AND revoked_at IS NULL AND recipient_kind = $2
+        AND coalesce(recipient_org_id, recipient_user_id) IS NOT DISTINCT FROM $3::uuid`,
+    [incidentId, recipient.kind, recipient.id ?? null],
+  );
+  return row ?? null;
+}
+
+const sameStrings = (a: readonly string[], b: readonly string[]) => JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
+const sortedKeys = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
 
 function checkRecipientShapes(recipients: RecipientDto[]): void {
   const seen = new Set<string>();
