@@ -103,6 +103,11 @@ const opArb = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('revoke' as const), incident: fc.nat(), release: fc.nat() }) },
+  // Observables found later, released to someone who already has the incident.
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('addObservables' as const), incident: fc.nat(), release: fc.nat(), observables: fc.uniqueArray(fc.nat(2), { minLength: 1, maxLength: 2 }) }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('remark' as const), incident: fc.nat(), marking: fc.constantFrom(...MARKINGS) }) },
   {
     weight: 1,
@@ -168,6 +173,12 @@ describe('the sharing policy equals the DESIGN section 4 model (fast-check)', ()
   async function apply(incidents: MIncident[], op: Op): Promise<void> {
     const incident = incidents[op.incident % incidents.length];
     const token = ownerToken(incident);
+    if (op.op === 'addObservables') {
+      const live = incident.releases.filter((r) => r.live);
+      if (live.length === 0) return;
+      const target = live[op.release % live.length];
+      return apply(incidents, { op: 'release', incident: op.incident, recipients: [target.recipient], observables: op.observables, fields: target.fields });
+    }
     if (op.op === 'release') {
       const observables = [...new Set(op.observables.filter((o) => o < incident.observables.length))];
       const markingOk = op.recipients.every(

@@ -56,6 +56,9 @@ describe('the sharing policy over HTTP', () => {
       expect(shared.body).not.toHaveProperty(field);
     }
     expect(shared.body.observables.map((o: { id: string }) => o.id)).toEqual([amber.id]);
+    // Named as a recipient, the coordination team may ask who else reads it.
+    const explained = await get(`/api/v1/incidents/${incident.id}/access`, coordinator).expect(200);
+    expect(explained.body.readers).toEqual([expect.objectContaining({ grantee: `org:${hub.orgId('national-csirt')}` })]);
 
     // Another member, and the partner, see nothing; the owner's register paths stay the owner's.
     for (const token of [hub.token('gridpower', 'admin'), hub.token('netwatch-isp', 'viewer')]) {
@@ -109,8 +112,7 @@ describe('the sharing policy over HTTP', () => {
     const member = await get(`/api/v1/incidents/${incident.id}/access?organisation=${hub.orgId('gridpower')}`, owner).expect(200);
     expect(member.body.organisation).toMatchObject({ canRead: 'all users', because: [expect.stringContaining('GREEN: the community')] });
     expect(member.body.readers).toEqual([expect.objectContaining({ grantee: 'community', recipient: { kind: 'community' } })]);
-    // The coordinator may ask who else reads what was released to it; a member recipient may not.
-    await get(`/api/v1/incidents/${incident.id}/access`, hub.token('national-csirt', 'coordinator')).expect(200);
+    // A member recipient may not ask who else reads it.
     await get(`/api/v1/incidents/${incident.id}/access`, hub.token('gridpower', 'admin')).expect(404);
   });
 
@@ -186,6 +188,54 @@ describe('the sharing policy over HTTP', () => {
     const listed = (await get('/api/v1/shared/incidents', hub.token('national-csirt', 'viewer')).expect(200)).body.items.find((i: { id: string }) => i.id === incident.id);
     expect(listed.title).toBe('');
     await release(incident.id, { recipients: [{ kind: 'organisation', id: hub.orgId('gridpower') }], redact: { internalNotes: 'blank' } }).expect(400);
+  });
+
+  it('does not let a text search find words the release redacted', async () => {
+    const incident = await createIncident({ title: 'Qakbot loader at the branch office', summary: 'zebracorn campaign' });
+    await release(incident.id, { recipients: [{ kind: 'organisation', id: hub.orgId('st-marys-hospital') }], redact: { title: 'pseudonymise' } }).expect(201);
+    const reader = hub.token('st-marys-hospital', 'viewer');
+    const search = async (q: string) => (await get(`/api/v1/shared/incidents?q=${q}`, reader).expect(200)).body.items.map((i: { id: string }) => i.id);
+    expect(await search('qakbot')).toEqual([]);
+    expect(await search('zebracorn')).toEqual([]);
+    expect((await get('/api/v1/shared/incidents', reader).expect(200)).body.items.map((i: { id: string }) => i.id)).toContain(incident.id);
+    const plain = await createIncident({ title: 'Emotet loader', summary: 'unicornfish campaign' });
+    await release(plain.id, { recipients: [{ kind: 'organisation', id: hub.orgId('st-marys-hospital') }] }).expect(201);
+    expect(await search('unicornfish')).toEqual([plain.id]);
+  });
+
+  it('opens the recipient list to a coordinator only when it was named, not as one of the community', async () => {
+    const incident = await createIncident({ marking: 'GREEN' });
+    await release(incident.id, { recipients: [{ kind: 'community' }, { kind: 'user', id: hub.userId('gridpower', 'viewer') }] }).expect(201);
+    const coordinator = hub.token('national-csirt', 'coordinator');
+    await get(`/api/v1/shared/incidents/${incident.id}`, coordinator).expect(200);
+    await get(`/api/v1/incidents/${incident.id}/access`, coordinator).expect(404);
+  });
+
+  it('still lets the owner tighten a closed incident, and refuses null for a required field', async () => {
+    const incident = await createIncident({ marking: 'GREEN' });
+    await release(incident.id, { recipients: [{ kind: 'community' }] }).expect(201);
+    let version = incident.version;
+    for (const phase of ['assess_decide', 'learn_lessons']) {
+      version = (await hub.http().post(`/api/v1/incidents/${incident.id}/phase`).set(bearer(owner)).send({ phase, reason: phase, version }).expect(200)).body.version;
+    }
+    version = (await hub.http().put(`/api/v1/incidents/${incident.id}/report`).set(bearer(owner)).send({ summary: 's', lessonsLearned: 'l', version }).expect(200)).body.version;
+    version = (await hub.http().post(`/api/v1/incidents/${incident.id}/phase`).set(bearer(owner)).send({ phase: 'closed', reason: 'done', version }).expect(200)).body.version;
+    await hub.http().patch(`/api/v1/incidents/${incident.id}`).set(bearer(owner)).send({ version, marking: 'CLEAR' }).expect(409);
+    await hub.http().patch(`/api/v1/incidents/${incident.id}`).set(bearer(owner)).send({ version, marking: 'AMBER', title: 'x' }).expect(409);
+    await hub.http().patch(`/api/v1/incidents/${incident.id}`).set(bearer(owner)).send({ version, marking: 'AMBER' }).expect(200);
+    await get(`/api/v1/shared/incidents/${incident.id}`, hub.token('gridpower', 'viewer')).expect(404);
+    const open = await createIncident();
+    const nulled = await hub.http().patch(`/api/v1/incidents/${open.id}`).set(bearer(owner)).send({ version: 1, marking: null }).expect(400);
+    expect(nulled.body.details[0]).toMatchObject({ field: 'marking', rule: 'notNull' });
+  });
+
+  it('answers a forged cursor with a 400 on every new list', async () => {
+    const incident = await createIncident();
+    const forged = Buffer.from(JSON.stringify(['foo 1', '00000000-0000-4000-8000-000000000001'])).toString('base64url');
+    for (const path of [`/api/v1/incidents/${incident.id}/releases`, '/api/v1/shared/incidents', '/api/v1/incidents', '/api/v1/event-reports']) {
+      const res = await get(`${path}?cursor=${forged}`, owner).expect(400);
+      expect(res.body.details[0]).toMatchObject({ field: 'cursor' });
+    }
   });
 
   describe('below the API, as the application role', () => {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { HubException, toPage, decodeCursor, type Page } from '#common';
+import { HubException, toPage, decodeTimeCursor, type Page } from '#common';
 import { TenantDatabase } from '#database';
 import type { CreateApiKeyDto } from './dto/create-api-key.dto.js';
 import { type Principal, tenantContextOf } from './principal.js';
@@ -37,8 +37,7 @@ export class ApiKeysService {
   }
 
   async list(principal: Principal, cursor: string | undefined, limit: number): Promise<Page<ApiKeyView>> {
-    const after = decodeCursor(cursor);
-    if (after && Number.isNaN(Date.parse(after.key))) throw HubException.invalid('cursor', 'isCursor', 'cursor is not a cursor this hub issued');
+    const after = decodeTimeCursor(cursor);
     const rows = await this.db.run(tenantContextOf(principal), (tx) =>
       tx.query<RawKey>(
         `SELECT ${COLUMNS} FROM api_keys

@@ -1,5 +1,5 @@
 import { HubException } from './hub.exception.js';
-import { decodeCursor, encodeCursor, toPage } from './cursor.js';
+import { decodeCursor, decodeTimeCursor, encodeCursor, toPage } from './cursor.js';
 
 const id = '8d3c2a4e-1f0b-4c1d-9a7e-2b5f6c7d8e9f';
 
@@ -31,5 +31,17 @@ describe('cursors', () => {
     expect(toPage(rows, 2, (r) => r.name).nextCursor).not.toBeNull();
     expect(toPage(rows, 3, (r) => r.name).nextCursor).toBeNull();
     expect(toPage(rows, 2, (r) => r.name).items).toHaveLength(2);
+  });
+});
+
+describe('time cursors', () => {
+  it('accept a timestamp as PostgreSQL writes it', () => {
+    for (const key of ['2026-11-23 08:00:00.123456+00', '2026-11-23 08:00:00+01', '2026-11-23 08:00:00.5-05:30']) {
+      expect(decodeTimeCursor(encodeCursor({ key, id }))).toEqual({ key, id });
+    }
+  });
+
+  it.each(['1', 'foo 1', 'x', '2026-11-23', '2026-13-45 99:00:00+00'])('refuse the key %s with a 400, never a database error', (key) => {
+    expect(() => decodeTimeCursor(encodeCursor({ key, id }))).toThrow(HubException);
   });
 });

@@ -60,3 +60,16 @@ export function toPage<T extends { id: string }>(rows: T[], limit: number, keyOf
   const last = items[items.length - 1];
   return new Page(items, rows.length > limit && last ? encodeCursor({ key: keyOf(last), id: last.id }) : null);
 }
+
+/** How PostgreSQL writes a timestamptz as text (`updated_at::text`), the only sort key time cursors carry. */
+const TIMESTAMPTZ_TEXT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/;
+
+/** A cursor over a time-ordered list: its key must be a timestamp as the hub wrote it, or the answer is 400. */
+export function decodeTimeCursor(cursor: string | undefined): CursorPosition | null {
+  const after = decodeCursor(cursor);
+  const iso = after?.key.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00');
+  if (after && (!TIMESTAMPTZ_TEXT.test(after.key) || Number.isNaN(Date.parse(iso!)))) {
+    throw HubException.invalid('cursor', 'isCursor', 'cursor is not a cursor this hub issued');
+  }
+  return after;
+}

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { decodeCursor, HubException, type Page, type PageQueryDto, toPage } from '#common';
+import { decodeTimeCursor, HubException, type Page, type PageQueryDto, toPage } from '#common';
 import { type OrgPrincipal, tenantContextOf } from '#auth';
 import { emitOutbox, TenantDatabase } from '#database';
 import type { CreateEventReportDto, TriageDto } from './dto/event-report.dto.js';
@@ -102,8 +102,7 @@ export class EventReportsService {
   }
 
   async list(principal: OrgPrincipal, query: PageQueryDto): Promise<Page<ReturnType<typeof eventReportView>>> {
-    const after = decodeCursor(query.cursor);
-    if (after && Number.isNaN(Date.parse(after.key))) throw HubException.invalid('cursor', 'isCursor', 'cursor is not a cursor this hub issued');
+    const after = decodeTimeCursor(query.cursor);
     const rows = await this.db.run(tenantContextOf(principal), (tx) =>
       tx.query<EventReportRow>(
         `SELECT ${COLUMNS} FROM event_reports WHERE org_id = $1

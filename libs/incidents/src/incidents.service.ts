@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HubException, type Page, toPage } from '#common';
-import { compilePolicy, SqlParams } from '#sharing';
+import { compilePolicy, isTightening, SqlParams, type TlpMarking } from '#sharing';
 import { applyMarkingChange, checkMarkingChange } from './marking-change.js';
 import { type OrgPrincipal, tenantContextOf } from '#auth';
 import { emitOutbox, TenantDatabase, type TenantTransaction } from '#database';
@@ -34,6 +34,9 @@ const FIELD_COLUMNS = {
 } as const satisfies Partial<Record<keyof CreateIncidentDto, string>>;
 
 type SettableField = keyof typeof FIELD_COLUMNS;
+
+/** The fields an update may clear with null; the others are NOT NULL in the schema. */
+const NULLABLE = new Set<SettableField>(['awareAt', 'detectedAt', 'reportedAt', 'containedAt', 'reporter']);
 
 /**
  * An organisation's incident register (ISO/IEC 27035-1 4.7.5): incidents through their phases, every
@@ -84,8 +87,12 @@ export class IncidentsService {
   }
 
   async update(principal: OrgPrincipal, id: string, dto: UpdateIncidentDto) {
+    const nulled = Object.keys(FIELD_COLUMNS).find((field) => dto[field as SettableField] === null && !NULLABLE.has(field as SettableField));
+    if (nulled) throw HubException.invalid(nulled, 'notNull', `${nulled} cannot be emptied with null; send a value`);
     return this.db.run(tenantContextOf(principal), async (tx) => {
-      const current = await lockForChange(tx, id, dto.version);
+      // A closed incident is final, except that its marking may still be tightened (what it shares can shrink).
+      const tighteningOnly = dto.marking !== undefined && Object.keys(FIELD_COLUMNS).every((f) => f === 'marking' || dto[f as SettableField] === undefined);
+      const current = await lockForChange(tx, id, dto.version, tighteningOnly ? dto.marking : undefined);
       if (dto.marking) checkMarkingChange(principal, 'Incident', current.org_id, current.marking, dto.marking);
       const next = { category: dto.category ?? current.category, subType: dto.subType ?? current.sub_type };
       checkClassification(next.category, next.subType);
@@ -219,9 +226,9 @@ export async function findIncident(tx: TenantTransaction, id: string, lock = fal
   return row;
 }
 
-async function lockForChange(tx: TenantTransaction, id: string, version: number): Promise<IncidentRow> {
+async function lockForChange(tx: TenantTransaction, id: string, version: number, tighteningTo?: TlpMarking): Promise<IncidentRow> {
   const row = await findIncident(tx, id, true);
-  if (row.phase === 'closed') throw IncidentException.closed();
+  if (row.phase === 'closed' && !(tighteningTo && isTightening(row.marking, tighteningTo))) throw IncidentException.closed();
   if (row.version !== version) throw IncidentException.stale('incident', row.version);
   return row;
 }

@@ -1,5 +1,5 @@
 import type { OrgPrincipal } from '#auth';
-import type { TenantTransaction } from '#database';
+import { emitOutbox, type TenantTransaction } from '#database';
 import { allows, isLoosening, isTightening, SharingException, type TlpMarking, withdrawDisallowed } from '#sharing';
 import { abilityOf } from './ability-of.js';
 import { appendLog } from './management-log.js';
@@ -31,5 +31,8 @@ export async function applyMarkingChange(
       reason,
       details: { releaseId: release.id, object: { type: release.object_type, id: release.object_id }, recipientKind: release.recipient_kind },
     });
+  }
+  if (withdrawn.length > 0) {
+    await emitOutbox(tx, { type: 'release.withdrawn', aggregateType: 'incident', aggregateId: incidentId, payload: { releases: withdrawn.length } });
   }
 }

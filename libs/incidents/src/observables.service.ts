@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HubException } from '#common';
 import { type OrgPrincipal, tenantContextOf } from '#auth';
 import { emitOutbox, TenantDatabase } from '#database';
-import type { TlpMarking } from '#sharing';
+import { isTightening, type TlpMarking } from '#sharing';
 import type { CreateObservableDto, UpdateObservableDto } from './dto/observable.dto.js';
 import { IncidentErrorCode, IncidentException } from './incident.exception.js';
 import { applyMarkingChange, checkMarkingChange } from './marking-change.js';
@@ -83,10 +83,9 @@ export class ObservablesService {
 
   /** Changes the observable's marking or PAP; tightening withdraws what the new marking no longer allows. */
   async update(principal: OrgPrincipal, incidentId: string, observableId: string, dto: UpdateObservableDto) {
-    if (dto.marking === undefined && dto.pap === undefined) throw HubException.invalid('body', 'notEmpty', 'name marking or pap to change');
+    if (dto.marking == null && dto.pap == null) throw HubException.invalid('body', 'notEmpty', 'name marking or pap to change');
     return this.db.run(tenantContextOf(principal), async (tx) => {
       const incident = await findIncident(tx, incidentId, true);
-      if (incident.phase === 'closed') throw IncidentException.closed();
       const [current] = await tx.query<ObservableRow & { org_id: string }>(
         'SELECT * FROM observables WHERE id = $1 AND incident_id = $2 AND org_id = $3 FOR UPDATE',
         [observableId, incidentId, principal.orgId],
@@ -94,6 +93,8 @@ export class ObservablesService {
       if (!current) throw HubException.notFound('observable');
       if (current.version !== dto.version) throw IncidentException.stale('observable', current.version);
       const from = current.marking as TlpMarking;
+      // A closed incident is final, except that an observable's marking may still be tightened.
+      if (incident.phase === 'closed' && !(dto.marking && dto.pap == null && isTightening(from, dto.marking))) throw IncidentException.closed();
       if (dto.marking) checkMarkingChange(principal, 'Observable', current.org_id, from, dto.marking);
       const [row] = await tx.query<ObservableRow>(
         `UPDATE observables SET marking = coalesce($2, marking), pap = coalesce($3, pap), version = version + 1, updated_at = now()

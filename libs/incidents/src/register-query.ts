@@ -1,4 +1,4 @@
-import { decodeCursor, HubException } from '#common';
+import { decodeTimeCursor } from '#common';
 import type { SqlParams } from '#sharing';
 import type { RegisterQueryDto } from './dto/incident.dto.js';
 
@@ -7,8 +7,7 @@ import type { RegisterQueryDto } from './dto/incident.dto.js';
  * register and the shared views use the same filters, so a recipient searches what it was sent the same way.
  */
 export function registerConditions(query: RegisterQueryDto, params: SqlParams): string[] {
-  const after = decodeCursor(query.cursor);
-  if (after && Number.isNaN(Date.parse(after.key))) throw HubException.invalid('cursor', 'isCursor', 'cursor is not a cursor this hub issued');
+  const after = decodeTimeCursor(query.cursor);
   const where: string[] = [];
   if (query.phase) where.push(`i.phase = ${params.add(query.phase)}`);
   if (query.category) where.push(`i.category = ${params.add(query.category)}`);

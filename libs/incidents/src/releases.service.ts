@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { decodeCursor, type FieldProblem, HubException, type PageQueryDto, toPage } from '#common';
+import { decodeTimeCursor, type FieldProblem, HubException, type PageQueryDto, toPage } from '#common';
 import { type OrgPrincipal, tenantContextOf } from '#auth';
 import { emitOutbox, TenantDatabase, type TenantTransaction } from '#database';
 import {
@@ -53,7 +53,7 @@ export class ReleasesService {
   constructor(private readonly db: TenantDatabase) {}
 
   async list(principal: OrgPrincipal, incidentId: string, query: PageQueryDto) {
-    const after = decodeCursor(query.cursor);
+    const after = decodeTimeCursor(query.cursor);
     const rows = await this.db.run(tenantContextOf(principal), async (tx) => {
       await findIncident(tx, incidentId);
       return tx.query<ReleaseRow & { sort_key: string }>(

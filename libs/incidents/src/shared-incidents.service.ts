@@ -45,7 +45,14 @@ export class SharedIncidentsService {
     const params = new SqlParams();
     const where = [compilePolicy(ability, 'read', 'SharedIncident', params), ...registerConditions(query, params)];
     if (query.organisation) where.push(`i.org_id = ${params.add(query.organisation, 'uuid')}`);
-    const grants = grantsColumn('i', 'incident', params.add(keysOf(principal), 'text[]'));
+    const keys = params.add(keysOf(principal), 'text[]');
+    if (query.q) {
+      // The text search reads the real title and summary: it may match only where a grant of the caller's
+      // sends both as they are, or a redacted word could be found by guessing.
+      where.push(`EXISTS (SELECT 1 FROM access a WHERE a.object_id = i.id AND a.object_type = 'incident' AND a.grantee = ANY (${keys})
+                    AND NOT (a.redact ?| array['title', 'summary']))`);
+    }
+    const grants = grantsColumn('i', 'incident', keys);
     const order = registerOrder(query, params);
     const rows = await this.db.run(tenantContextOf(principal), (tx) =>
       tx.query<IncidentRow & { grants: GrantJson[] }>(`SELECT ${INCIDENT_COLUMNS_OF('i')}, ${grants} FROM incidents i WHERE ${where.join(' AND ')} ${order}`, params.values),

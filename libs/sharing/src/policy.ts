@@ -62,8 +62,12 @@ export function abilityFor(principal: PolicyPrincipal): HubAbility {
   const granted = { grantees: { $in: granteeKeys(principal) as string[] }, orgId: { $ne: principal.orgId } };
   can('read', 'SharedIncident', [...SHARED_FIELDS.SharedIncident], granted);
   can('read', 'SharedObservable', [...SHARED_FIELDS.SharedObservable], granted);
-  // The coordination team may ask who else reads what was released to it (27035-4 coordination).
-  if (principal.orgKind === 'coordinator') can('explain', 'SharedIncident', granted);
+  // The coordination team may ask who else reads what was released to it by name (27035-4 coordination);
+  // reading something as one of the community or the public does not open its recipient list.
+  if (principal.orgKind === 'coordinator') {
+    const named = granteeKeys(principal).filter((key) => key.startsWith('org:') || key.startsWith('user:')) as string[];
+    can('explain', 'SharedIncident', { grantees: { $in: named }, orgId: { $ne: principal.orgId } });
+  }
   return build();
 }
 

@@ -88,12 +88,12 @@ export class SharingPolicy1764144000000 implements MigrationInterface {
       CREATE POLICY incidents_owner ON incidents USING (org_id = hub_current_org()) WITH CHECK (org_id = hub_current_org());
       CREATE POLICY incidents_shared_read ON incidents FOR SELECT USING (EXISTS (
         SELECT 1 FROM access a WHERE a.object_id = incidents.id AND a.object_type = 'incident'
-           AND a.grantee = ANY ((SELECT hub_current_grantees())::text[])));
+           AND a.owner_org_id = incidents.org_id AND a.grantee = ANY ((SELECT hub_current_grantees())::text[])));
       DROP POLICY observables_tenant ON observables;
       CREATE POLICY observables_owner ON observables USING (org_id = hub_current_org()) WITH CHECK (org_id = hub_current_org());
       CREATE POLICY observables_shared_read ON observables FOR SELECT USING (EXISTS (
         SELECT 1 FROM access a WHERE a.object_id = observables.id AND a.object_type = 'observable'
-           AND a.grantee = ANY ((SELECT hub_current_grantees())::text[])));
+           AND a.owner_org_id = observables.org_id AND a.grantee = ANY ((SELECT hub_current_grantees())::text[])));
 
       -- For the definer functions below, which run as the owner role: it reads these tables across tenants.
       CREATE POLICY releases_owner_lookup ON releases FOR SELECT TO CURRENT_USER USING (true);
@@ -107,7 +107,8 @@ export class SharingPolicy1764144000000 implements MigrationInterface {
       $$;
 
       -- "Who can read this, and why": the live grants on an object, for a caller that owns it or, as a
-      -- coordinator, may read it. Anyone else gets no rows, as if the object did not exist.
+      -- coordinator, was released it by name (its organisation or one of its users; the community or the
+      -- public do not count). Anyone else gets no rows, as if the object did not exist.
       CREATE FUNCTION hub_object_grants(p_object uuid)
         RETURNS TABLE (object_type text, grantee text, release_id uuid, via text, recipient_kind text,
                        recipient_org_id uuid, recipient_user_id uuid, fields text[], redact jsonb,
@@ -119,7 +120,8 @@ export class SharingPolicy1764144000000 implements MigrationInterface {
          WHERE a.object_id = p_object
            AND (a.owner_org_id = hub_current_org()
                 OR (hub_current_org_kind() = 'coordinator' AND EXISTS (
-                      SELECT 1 FROM access mine WHERE mine.object_id = p_object AND mine.grantee = ANY (hub_current_grantees()))))
+                      SELECT 1 FROM access mine WHERE mine.object_id = p_object AND mine.grantee = ANY (hub_current_grantees())
+                         AND (mine.grantee LIKE 'org:%' OR mine.grantee LIKE 'user:%'))))
          ORDER BY r.created_at, a.id
       $$;
       REVOKE ALL ON FUNCTION hub_user_org(uuid), hub_object_grants(uuid) FROM PUBLIC;

@@ -46,7 +46,7 @@ export class CreateReleaseDto {
   @ApiProperty({ type: [RecipientDto], description: 'Who receives it; the marking decides which kinds are allowed' })
   @IsArray()
   @ArrayMinSize(1, { message: 'name at least one recipient' })
-  @ArrayMaxSize(50)
+  @ArrayMaxSize(20, { message: 'name at most 20 recipients in one release' })
   @ValidateNested({ each: true })
   @Type(() => RecipientDto)
   recipients: RecipientDto[];
@@ -54,7 +54,7 @@ export class CreateReleaseDto {
   @ApiPropertyOptional({ type: [String], description: 'Observables of this incident released with it, each under its own marking' })
   @IsOptional()
   @IsArray()
-  @ArrayMaxSize(500)
+  @ArrayMaxSize(100, { message: 'release at most 100 observables in one request' })
   @ArrayUnique({ message: 'observables must not name an observable twice' })
   @IsUUID('all', { each: true, message: 'each observable is the id of an observable of this incident' })
   observables?: string[];
