@@ -238,6 +238,39 @@ describe('the sharing policy over HTTP', () => {
     }
   });
 
+  it('pages a shared view in the register order, filtered, without losing or repeating an incident', async () => {
+    const reader = hub.token('st-marys-hospital', 'admin');
+    const made: { id: string; severity: number }[] = [];
+    for (let n = 0; n < 9; n += 1) {
+      const severity = n % 3 === 0 ? 4 : 2;
+      const incident = await createIncident({ title: `paging ${n}`, severity });
+      await release(incident.id, { recipients: [{ kind: 'organisation', id: hub.orgId('st-marys-hospital') }] }).expect(201);
+      made.push({ id: incident.id, severity });
+    }
+    // Touch one so its place in the order changes after release.
+    const touched = (await get(`/api/v1/incidents/${made[0].id}`, owner).expect(200)).body;
+    await hub.http().patch(`/api/v1/incidents/${made[0].id}`).set(bearer(owner)).send({ version: touched.version, summary: 'updated last' }).expect(200);
+    const all = async (filter: string) => {
+      const ids: string[] = [];
+      let cursor: string | null = '';
+      while (cursor !== null) {
+        const res: { body: { items: { id: string }[]; nextCursor: string | null } } = await get(
+          `/api/v1/shared/incidents?limit=2&organisation=${hub.orgId('northbank')}${filter}${cursor ? `&cursor=${cursor}` : ''}`, reader).expect(200);
+        ids.push(...res.body.items.map((i) => i.id));
+        cursor = res.body.nextCursor;
+      }
+      expect(new Set(ids).size).toBe(ids.length);
+      // Earlier tests of this suite shared other incidents with the same organisation.
+      return ids.filter((id) => made.some((m) => m.id === id));
+    };
+    const everything = await all('');
+    expect(everything.slice(0, 1)).toEqual([made[0].id]);
+    expect([...everything].sort()).toEqual(made.map((m) => m.id).sort());
+    const severe = await all('&severity=4');
+    expect([...severe].sort()).toEqual(made.filter((m) => m.severity === 4).map((m) => m.id).sort());
+    expect(severe).toEqual(everything.filter((id) => severe.includes(id)));
+  });
+
   describe('below the API, as the application role', () => {
     async function asTenant<T>(slug: 'northbank' | 'gridpower' | 'national-csirt' | 'netwatch-isp', kind: string, userId: string | null, work: (q: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>) => Promise<T>) {
       const client = await hub.appClient();

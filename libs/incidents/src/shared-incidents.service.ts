@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { HubException, type Page, toPage } from '#common';
+import { decodeTimeCursor, HubException, type Page, toPage } from '#common';
 import { type OrgPrincipal, tenantContextOf } from '#auth';
 import { TenantDatabase } from '#database';
 import { allows, compilePolicy, type Grant, granteeKeys, type HubAbility, projectShared, readableFields, SqlParams } from '#sharing';
@@ -42,21 +42,19 @@ export class SharedIncidentsService {
 
   async list(principal: OrgPrincipal, query: SharedQueryDto): Promise<Page<Record<string, unknown>>> {
     const ability = abilityOf(principal);
-    const params = new SqlParams();
-    const where = [compilePolicy(ability, 'read', 'SharedIncident', params), ...registerConditions(query, params)];
-    if (query.organisation) where.push(`i.org_id = ${params.add(query.organisation, 'uuid')}`);
-    const keys = params.add(keysOf(principal), 'text[]');
-    if (query.q) {
-      // The text search reads the real title and summary: it may match only where a grant of the caller's
-      // sends both as they are, or a redacted word could be found by guessing.
-      where.push(`EXISTS (SELECT 1 FROM access a WHERE a.object_id = i.id AND a.object_type = 'incident' AND a.grantee = ANY (${keys})
-                    AND NOT (a.redact ?| array['title', 'summary']))`);
-    }
-    const grants = grantsColumn('i', 'incident', keys);
-    const order = registerOrder(query, params);
-    const rows = await this.db.run(tenantContextOf(principal), (tx) =>
-      tx.query<IncidentRow & { grants: GrantJson[] }>(`SELECT ${INCIDENT_COLUMNS_OF('i')}, ${grants} FROM incidents i WHERE ${where.join(' AND ')} ${order}`, params.values),
-    );
+    const rows = await this.db.run(tenantContextOf(principal), async (tx) => {
+      // Newest grants per key first, widening while filters thin the page out; the plain query is the last resort.
+      for (let cap = query.limit + 1; cap <= MAX_CANDIDATES; cap *= 8) {
+        const step = sharedCandidatesSql(principal, query, cap);
+        const candidates = await tx.query<Candidate>(step.sql, step.values);
+        const floor = completeDownTo(candidates, cap);
+        const page = sharedPageSql(ability, principal, query, { ids: [...new Set(candidates.map((c) => c.object_id))], floor });
+        const found = await tx.query<SharedRow>(page.sql, page.values);
+        if (!floor || found.length > query.limit) return found;
+      }
+      const page = sharedPageSql(ability, principal, query, null);
+      return tx.query<SharedRow>(page.sql, page.values);
+    });
     return toPage(rows, query.limit, (row) => row.sort_key).map((row) => {
       const view = ownerIncidentView(row);
       const listed = Object.fromEntries(LIST_FIELDS.map((field) => [field, view[field as keyof typeof view]]));
@@ -97,6 +95,76 @@ export class SharedIncidentsService {
       };
     });
   }
+}
+
+const MAX_CANDIDATES = 5000;
+
+type SharedRow = IncidentRow & { grants: GrantJson[] };
+interface Candidate {
+  key: string;
+  object_id: string;
+  sort_key: string;
+  rank: string;
+}
+
+/**
+ * Step one of a shared list: up to `cap` of the newest grants of each key the caller holds, past the cursor,
+ * from `access_feed_idx`. Bounded by the page, not by how much was ever shared with the caller.
+ */
+export function sharedCandidatesSql(principal: OrgPrincipal, query: SharedQueryDto, cap: number) {
+  const params = new SqlParams();
+  const after = decodeTimeCursor(query.cursor);
+  const where = [`a.grantee = g.key`, `a.object_type = 'incident'`, `a.owner_org_id <> ${params.add(principal.orgId, 'uuid')}`];
+  if (query.organisation) where.push(`a.owner_org_id = ${params.add(query.organisation, 'uuid')}`);
+  if (after) where.push(`(a.sort_at, a.object_id) < (${params.add(after.key, 'timestamptz')}, ${params.add(after.id, 'uuid')})`);
+  const sql = `SELECT g.key, c.object_id, c.sort_at::text AS sort_key, to_char(c.sort_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS') AS rank
+    FROM unnest(${params.add(keysOf(principal), 'text[]')}) AS g(key) CROSS JOIN LATERAL (
+      SELECT a.object_id, a.sort_at FROM access a WHERE ${where.join(' AND ')}
+       ORDER BY a.sort_at DESC, a.object_id DESC LIMIT ${params.add(cap, 'int')}) c`;
+  return { sql, values: params.values };
+}
+
+/**
+ * Where the candidates stop being complete: a key that filled its cap may have older grants left out, so
+ * only rows at or above the highest such cut are certain. Null when no key filled its cap.
+ */
+export function completeDownTo(candidates: Candidate[], cap: number): { key: string; id: string } | null {
+  const tails = new Map<string, Candidate>();
+  const counts = new Map<string, number>();
+  for (const c of candidates) {
+    counts.set(c.key, (counts.get(c.key) ?? 0) + 1);
+    const tail = tails.get(c.key);
+    if (!tail || c.rank < tail.rank || (c.rank === tail.rank && c.object_id < tail.object_id)) tails.set(c.key, c);
+  }
+  let floor: Candidate | null = null;
+  for (const [key, tail] of tails) {
+    if ((counts.get(key) ?? 0) < cap) continue;
+    if (!floor || tail.rank > floor.rank || (tail.rank === floor.rank && tail.object_id > floor.object_id)) floor = tail;
+  }
+  return floor ? { key: floor.sort_key, id: floor.object_id } : null;
+}
+
+/** Step two: the page through the compiled policy and the register's filters, among the candidates if given. */
+export function sharedPageSql(
+  ability: HubAbility,
+  principal: OrgPrincipal,
+  query: SharedQueryDto,
+  among: { ids: string[]; floor: { key: string; id: string } | null } | null,
+) {
+  const params = new SqlParams();
+  const where = [compilePolicy(ability, 'read', 'SharedIncident', params), ...registerConditions(query, params)];
+  if (among) where.push(`i.id = ANY (${params.add(among.ids, 'uuid[]')})`);
+  if (among?.floor) where.push(`(i.updated_at, i.id) >= (${params.add(among.floor.key, 'timestamptz')}, ${params.add(among.floor.id, 'uuid')})`);
+  if (query.organisation) where.push(`i.org_id = ${params.add(query.organisation, 'uuid')}`);
+  const keys = params.add(keysOf(principal), 'text[]');
+  if (query.q) {
+    // The text search reads the real title and summary: it may match only where a grant of the caller's
+    // sends both as they are, or a redacted word could be found by guessing.
+    where.push(`EXISTS (SELECT 1 FROM access a WHERE a.object_id = i.id AND a.object_type = 'incident' AND a.grantee = ANY (${keys})
+                  AND NOT (a.redact ?| array['title', 'summary']))`);
+  }
+  const sql = `SELECT ${INCIDENT_COLUMNS_OF('i')}, ${grantsColumn('i', 'incident', keys)} FROM incidents i WHERE ${where.join(' AND ')} ${registerOrder(query, params)}`;
+  return { sql, values: params.values };
 }
 
 function keysOf(principal: OrgPrincipal): string[] {

@@ -35,11 +35,11 @@ export async function syncAccess(tx: TenantTransaction, objectIds: readonly stri
   const pairs = allowedPairs();
   await tx.query('DELETE FROM access WHERE object_id = ANY ($1::uuid[]) AND release_id IS NOT NULL', [objectIds]);
   await tx.query(
-    `INSERT INTO access (owner_org_id, object_type, object_id, incident_id, grantee, release_id, fields, redact, pseudonym_key)
+    `INSERT INTO access (owner_org_id, object_type, object_id, incident_id, grantee, release_id, fields, redact, pseudonym_key, sort_at)
      SELECT r.org_id, r.object_type, r.object_id, r.incident_id,
             CASE r.recipient_kind WHEN 'organisation' THEN 'org:' || r.recipient_org_id
                                   WHEN 'user' THEN 'user:' || r.recipient_user_id ELSE r.recipient_kind END,
-            r.id, r.fields, r.redact, r.pseudonym_key
+            r.id, r.fields, r.redact, r.pseudonym_key, i.updated_at
        FROM releases r
        LEFT JOIN incidents i ON r.object_type = 'incident' AND i.id = r.object_id AND i.org_id = r.org_id
        LEFT JOIN observables o ON r.object_type = 'observable' AND o.id = r.object_id AND o.org_id = r.org_id
