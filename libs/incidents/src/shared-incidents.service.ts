@@ -114,14 +114,21 @@ interface Candidate {
 export function sharedCandidatesSql(principal: OrgPrincipal, query: SharedQueryDto, cap: number) {
   const params = new SqlParams();
   const after = decodeTimeCursor(query.cursor);
-  const where = [`a.grantee = g.key`, `a.object_type = 'incident'`, `a.owner_org_id <> ${params.add(principal.orgId, 'uuid')}`];
-  if (query.organisation) where.push(`a.owner_org_id = ${params.add(query.organisation, 'uuid')}`);
-  if (after) where.push(`(a.sort_at, a.object_id) < (${params.add(after.key, 'timestamptz')}, ${params.add(after.id, 'uuid')})`);
-  const sql = `SELECT g.key, c.object_id, c.sort_at::text AS sort_key, to_char(c.sort_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS') AS rank
-    FROM unnest(${params.add(keysOf(principal), 'text[]')}) AS g(key) CROSS JOIN LATERAL (
-      SELECT a.object_id, a.sort_at FROM access a WHERE ${where.join(' AND ')}
-       ORDER BY a.sort_at DESC, a.object_id DESC LIMIT ${params.add(cap, 'int')}) c`;
-  return { sql, values: params.values };
+  const org = params.add(principal.orgId, 'uuid');
+  const owner = query.organisation ? params.add(query.organisation, 'uuid') : null;
+  const position = after ? [params.add(after.key, 'timestamptz'), params.add(after.id, 'uuid')] : null;
+  const limit = params.add(cap, 'int');
+  // One branch per key, each key its own parameter, so the planner sees which key it reads (a key held by
+  // the coordinator may have 100k rows, a user's a handful) and walks access_feed_idx in order.
+  const branches = keysOf(principal).map((key) => {
+    const where = [`a.grantee = ${params.add(key, 'text')}`, `a.object_type = 'incident'`, `a.owner_org_id <> ${org}`];
+    if (owner) where.push(`a.owner_org_id = ${owner}`);
+    if (position) where.push(`(a.sort_at, a.object_id) < (${position[0]}, ${position[1]})`);
+    return `(SELECT a.grantee AS key, a.object_id, a.sort_at::text AS sort_key,
+               to_char(a.sort_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS') AS rank
+          FROM access a WHERE ${where.join(' AND ')} ORDER BY a.sort_at DESC, a.object_id DESC LIMIT ${limit})`;
+  });
+  return { sql: branches.join(' UNION ALL '), values: params.values };
 }
 
 /**
