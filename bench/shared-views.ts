@@ -217,7 +217,8 @@ async function sharedListStatements(bench: SharedViewsBench, reader: Reader, que
   return steps;
 }
 
-async function runAsApp(appUrl: string, reader: Reader, sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
+/** Work as hub_app inside a transaction with the tenant context the hub sets for this reader, rolled back. */
+async function asApp<T>(appUrl: string, reader: Reader, work: (app: pg.Client) => Promise<T>): Promise<T> {
   const app = new pg.Client({ connectionString: appUrl });
   await app.connect();
   try {
@@ -227,12 +228,15 @@ async function runAsApp(appUrl: string, reader: Reader, sql: string, params: unk
               set_config('hub.user_id', $3, true), set_config('hub.operator', 'off', true)`,
       [reader.orgId, reader.orgKind, reader.userId],
     );
-    const { rows } = await app.query(sql, params);
-    await app.query('ROLLBACK');
-    return rows;
+    return await work(app);
   } finally {
+    await app.query('ROLLBACK').catch(() => undefined);
     await app.end();
   }
+}
+
+async function runAsApp(appUrl: string, reader: Reader, sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
+  return asApp(appUrl, reader, async (app) => (await app.query(sql, params)).rows);
 }
 
 /**
@@ -285,56 +289,45 @@ interface PlanNode {
  * rows going in, not the 51 coming out) and hashed subplans, which read the caller's whole grant set.
  */
 async function explainAsApp(appUrl: string, reader: Reader, sql: string, params: unknown[]) {
-  const app = new pg.Client({ connectionString: appUrl });
-  await app.connect();
-  try {
-    await app.query('BEGIN');
-    await app.query(
-      `SELECT set_config('hub.org_id', $1, true), set_config('hub.org_kind', $2, true),
-              set_config('hub.user_id', $3, true), set_config('hub.operator', 'off', true)`,
-      [reader.orgId, reader.orgKind, reader.userId],
-    );
+  const { text, json } = await asApp(appUrl, reader, async (app) => {
     const { rows } = await app.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
-    const [{ 'QUERY PLAN': [json] }] = (await app.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params)).rows;
-    await app.query('ROLLBACK');
-    const text = rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
-    const nodes: PlanNode[] = [];
-    const walk = (node: PlanNode) => {
-      nodes.push(node);
-      node.Plans?.forEach(walk);
-    };
-    walk(json.Plan);
-    const total = (n: PlanNode) => n['Actual Rows'] * n['Actual Loops'];
-    const read = (table: string) =>
-      nodes
-        .filter((n) => n['Relation Name'] === table)
-        .reduce((sum, n) => sum + total(n) + ((n['Rows Removed by Filter'] ?? 0) + (n['Rows Removed by Index Recheck'] ?? 0)) * n['Actual Loops'], 0);
-    const seqScans = [...new Set(nodes.filter((n) => n['Node Type'] === 'Seq Scan' && ['incidents', 'access'].includes(n['Relation Name'] ?? '')).map((n) => n['Relation Name']))];
-    // Sorts by the rows going in per loop (the per-row sort of each incident's grants feeds it one or two).
-    const sorts = nodes
-      .filter((n) => n['Node Type'] === 'Sort' && n.Plans?.[0])
-      .map((n) => ({ rows: n.Plans![0]['Actual Rows'], ms: n['Actual Total Time'] }))
-      .filter((sort) => sort.rows > 100);
-    const hashed = nodes
-      .filter((n) => n['Subplan Name'] && nodes.some((m) => m.Filter?.includes(`hashed ${n['Subplan Name']}`)))
-      .map((n) => ({ rows: total(n), ms: n['Actual Total Time'] * n['Actual Loops'] }));
-    const incidents = read('incidents');
-    const access = read('access');
-    // A first page of 51 rows that reads a few thousand rows at most is bounded by the page, whatever the hub's size.
-    const bounded = seqScans.length === 0 && incidents + access <= 5000 && sorts.every((x) => x.rows <= 1000) && hashed.every((x) => x.rows <= 1000);
-    const fmt = (n: number) => Math.round(n).toLocaleString('en');
-    const summary = [
-      seqScans.length ? `Seq Scan on ${seqScans.join(', ')}` : 'no Seq Scan',
-      `read ${fmt(incidents)} incident rows and ${fmt(access)} access rows`,
-      ...sorts.map((x) => `a sort over ${fmt(x.rows)} rows to keep 51 (${x.ms.toFixed(1)} ms with its input)`),
-      ...hashed.map((x) => `hashed SubPlan over ${fmt(x.rows)} access rows (${x.ms.toFixed(1)} ms)`),
-      `execution ${json['Execution Time'].toFixed(1)} ms`,
-      bounded ? 'bounded by the page' : 'NOT bounded by the page size',
-    ].join('; ');
-    return { text, summary, top: renderTop(json.Plan), bounded };
-  } finally {
-    await app.end();
-  }
+    const [{ 'QUERY PLAN': [plan] }] = (await app.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params)).rows;
+    return { text: rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n'), json: plan };
+  });
+  const nodes: PlanNode[] = [];
+  const walk = (node: PlanNode) => {
+    nodes.push(node);
+    node.Plans?.forEach(walk);
+  };
+  walk(json.Plan);
+  const total = (n: PlanNode) => n['Actual Rows'] * n['Actual Loops'];
+  const read = (table: string) =>
+    nodes
+      .filter((n) => n['Relation Name'] === table)
+      .reduce((sum, n) => sum + total(n) + ((n['Rows Removed by Filter'] ?? 0) + (n['Rows Removed by Index Recheck'] ?? 0)) * n['Actual Loops'], 0);
+  const seqScans = [...new Set(nodes.filter((n) => n['Node Type'] === 'Seq Scan' && ['incidents', 'access'].includes(n['Relation Name'] ?? '')).map((n) => n['Relation Name']))];
+  // Sorts by the rows going in per loop (the per-row sort of each incident's grants feeds it one or two).
+  const sorts = nodes
+    .filter((n) => n['Node Type'] === 'Sort' && n.Plans?.[0])
+    .map((n) => ({ rows: n.Plans![0]['Actual Rows'], ms: n['Actual Total Time'] }))
+    .filter((sort) => sort.rows > 100);
+  const hashed = nodes
+    .filter((n) => n['Subplan Name'] && nodes.some((m) => m.Filter?.includes(`hashed ${n['Subplan Name']}`)))
+    .map((n) => ({ rows: total(n), ms: n['Actual Total Time'] * n['Actual Loops'] }));
+  const incidents = read('incidents');
+  const access = read('access');
+  // A first page of 51 rows that reads a few thousand rows at most is bounded by the page, whatever the hub's size.
+  const bounded = seqScans.length === 0 && incidents + access <= 5000 && sorts.every((x) => x.rows <= 1000) && hashed.every((x) => x.rows <= 1000);
+  const fmt = (n: number) => Math.round(n).toLocaleString('en');
+  const summary = [
+    seqScans.length ? `Seq Scan on ${seqScans.join(', ')}` : 'no Seq Scan',
+    `read ${fmt(incidents)} incident rows and ${fmt(access)} access rows`,
+    ...sorts.map((x) => `a sort over ${fmt(x.rows)} rows to keep 51 (${x.ms.toFixed(1)} ms with its input)`),
+    ...hashed.map((x) => `hashed SubPlan over ${fmt(x.rows)} access rows (${x.ms.toFixed(1)} ms)`),
+    `execution ${json['Execution Time'].toFixed(1)} ms`,
+    bounded ? 'bounded by the page' : 'NOT bounded by the page size',
+  ].join('; ');
+  return { text, summary, top: renderTop(json.Plan), bounded };
 }
 
 /** The main chain of the plan and its subplans, one line a node, InitPlans left out. */

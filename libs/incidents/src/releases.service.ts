@@ -5,6 +5,7 @@ import { type OrgPrincipal, tenantContextOf } from '#auth';
 import { emitOutbox, TenantDatabase, type TenantTransaction } from '#database';
 import {
   allows,
+  RELEASABLE_FIELDS,
   RELEASE_COLUMNS,
   RELEASE_RULES,
   releaseAllowed,
@@ -71,7 +72,7 @@ export class ReleasesService {
     const redact = Object.fromEntries(Object.entries(dto.redact ?? {}).filter(([, mode]) => mode !== undefined)) as Record<string, 'blank' | 'pseudonymise'>;
     const fields = dto.fields ?? [];
     for (const field of Object.keys(redact)) {
-      if (['internalNotes', 'reporter', 'affectedAssets', 'report'].includes(field) && !fields.includes(field as never)) {
+      if ((RELEASABLE_FIELDS as readonly string[]).includes(field) && !(fields as string[]).includes(field)) {
         throw HubException.invalid(`redact.${field}`, 'releasedField', `redact names ${field}, which this release does not include in fields`);
       }
     }
@@ -184,25 +185,20 @@ async function observablesOf(tx: TenantTransaction, incidentId: string, ids: str
 
 /** Every recipient against the incident's marking and each released observable's own: all refusals at once. */
 function checkMarkings(marking: TlpMarking, observables: { id: string; marking: TlpMarking }[], recipients: RecipientDto[]): void {
-  const problems: FieldProblem[] = [];
-  let firstRule: { marking: TlpMarking; rule: string } | null = null;
+  const refusals: { marking: TlpMarking; problem: FieldProblem }[] = [];
   recipients.forEach((recipient, index) => {
     if (!releaseAllowed(marking, recipient.kind)) {
-      problems.push({ field: `recipients[${index}]`, rule: `marking${marking}`, message: RELEASE_RULES[marking].rule });
-      firstRule ??= { marking, rule: RELEASE_RULES[marking].rule };
+      refusals.push({ marking, problem: { field: `recipients[${index}]`, rule: `marking${marking}`, message: RELEASE_RULES[marking].rule } });
     }
     observables.forEach((observable, o) => {
-      if (!releaseAllowed(observable.marking, recipient.kind)) {
-        const rule = RELEASE_RULES[observable.marking].rule;
-        problems.push({ field: `observables[${o}]`, rule: `marking${observable.marking}`, message: `observable ${observable.id} is ${observable.marking}: ${rule} (recipients[${index}] is ${recipient.kind})` });
-        firstRule ??= { marking: observable.marking, rule };
-      }
+      if (releaseAllowed(observable.marking, recipient.kind)) return;
+      const message = `observable ${observable.id} is ${observable.marking}: ${RELEASE_RULES[observable.marking].rule} (recipients[${index}] is ${recipient.kind})`;
+      refusals.push({ marking: observable.marking, problem: { field: `observables[${o}]`, rule: `marking${observable.marking}`, message } });
     });
   });
-  if (firstRule) {
-    const { marking: refused, rule } = firstRule as { marking: TlpMarking; rule: string };
-    throw SharingException.notAllowedByMarking(refused, rule, problems);
-  }
+  if (refusals.length === 0) return;
+  const first = refusals[0].marking;
+  throw SharingException.notAllowedByMarking(first, RELEASE_RULES[first].rule, refusals.map((r) => r.problem));
 }
 
 async function checkRecipientsExist(tx: TenantTransaction, ownerOrgId: string, recipients: RecipientDto[]): Promise<void> {

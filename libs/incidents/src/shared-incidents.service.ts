@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { decodeTimeCursor, HubException, type Page, toPage } from '#common';
 import { type OrgPrincipal, tenantContextOf } from '#auth';
 import { TenantDatabase } from '#database';
-import { allows, compilePolicy, type Grant, granteeKeys, type HubAbility, projectShared, readableFields, SqlParams } from '#sharing';
-import { abilityOf } from './ability-of.js';
+import { allows, compilePolicy, type Grant, type HubAbility, projectShared, readableFields, SqlParams } from '#sharing';
+import { abilityOf, keysOf } from './ability-of.js';
 import type { SharedQueryDto } from './dto/release.dto.js';
 import { INCIDENT_COLUMNS_OF, type IncidentRow, ownerIncidentView } from './incident.view.js';
 import { observableView, type ObservableRow } from './observables.service.js';
@@ -86,12 +86,11 @@ export class SharedIncidentsService {
       );
       return {
         ...projectSharedIncident(ability, row, ownerIncidentView(row)),
-        observables: observables
-          .filter((o) => allows(ability, 'read', 'SharedObservable', { orgId: o.org_id, grantees: o.grants.map((g) => g.grantee) }))
-          .map((o) => {
-            const attributes = { orgId: o.org_id, grantees: o.grants.map((g) => g.grantee) };
-            return projectShared(observableView(o), readableFields(ability, 'SharedObservable', attributes), toGrants(o.grants));
-          }),
+        observables: observables.flatMap((o) => {
+          const attributes = { orgId: o.org_id, grantees: o.grants.map((g) => g.grantee) };
+          if (!allows(ability, 'read', 'SharedObservable', attributes)) return [];
+          return [projectShared(observableView(o), readableFields(ability, 'SharedObservable', attributes), toGrants(o.grants))];
+        }),
       };
     });
   }
@@ -174,9 +173,6 @@ export function sharedPageSql(
   return { sql, values: params.values };
 }
 
-function keysOf(principal: OrgPrincipal): string[] {
-  return granteeKeys({ orgId: principal.orgId, orgKind: principal.orgKind, userId: principal.kind === 'user' ? principal.id : null });
-}
 
 function projectSharedIncident(ability: HubAbility, row: IncidentRow & { grants: GrantJson[] }, view: Record<string, unknown>) {
   const attributes = { orgId: row.org_id, grantees: row.grants.map((g) => g.grantee) };

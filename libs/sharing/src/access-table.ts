@@ -53,43 +53,26 @@ export async function syncAccess(tx: TenantTransaction, objectIds: readonly stri
  * Tightening: ends every live release of the object that its new marking no longer allows (and, for an
  * incident, the observable releases riding on them), and brings access in step at once.
  */
-export async function withdrawDisallowed(
-  tx: TenantTransaction,
-  objectId: string,
-  marking: TlpMarking,
-  actorId: string | null,
-  reason: string,
-): Promise<ReleaseRow[]> {
-  const withdrawn = await tx.query<ReleaseRow>(
-    `UPDATE releases SET revoked_at = now(), revoked_by = $3, revoke_reason = $4
-      WHERE object_id = $1 AND revoked_at IS NULL AND NOT (recipient_kind = ANY ($2::text[]))
-      RETURNING ${RELEASE_COLUMNS}`,
-    [objectId, [...RELEASE_RULES[marking].allows], actorId, reason],
-  );
-  if (withdrawn.length === 0) return [];
-  const riding = await endRidingReleases(tx, withdrawn.map((r) => r.id), actorId, reason);
-  await syncAccess(tx, [objectId, ...riding.map((r) => r.object_id)]);
-  return [...withdrawn, ...riding];
+export function withdrawDisallowed(tx: TenantTransaction, objectId: string, marking: TlpMarking, actorId: string | null, reason: string): Promise<ReleaseRow[]> {
+  return endReleases(tx, 'object_id = $1 AND NOT (recipient_kind = ANY ($2::text[]))', [objectId, [...RELEASE_RULES[marking].allows]], actorId, reason);
 }
 
 /** Revokes releases by id (and those riding on them); returns what it ended. */
-export async function revokeReleases(tx: TenantTransaction, releaseIds: readonly string[], actorId: string | null, reason: string): Promise<ReleaseRow[]> {
-  const revoked = await tx.query<ReleaseRow>(
-    `UPDATE releases SET revoked_at = now(), revoked_by = $2, revoke_reason = $3
-      WHERE id = ANY ($1::uuid[]) AND revoked_at IS NULL RETURNING ${RELEASE_COLUMNS}`,
-    [releaseIds, actorId, reason],
-  );
-  const riding = await endRidingReleases(tx, revoked.map((r) => r.id), actorId, reason);
-  const all = [...revoked, ...riding];
-  await syncAccess(tx, [...new Set(all.map((r) => r.object_id))]);
-  return all;
+export function revokeReleases(tx: TenantTransaction, releaseIds: readonly string[], actorId: string | null, reason: string): Promise<ReleaseRow[]> {
+  return endReleases(tx, 'id = ANY ($1::uuid[])', [releaseIds], actorId, reason);
 }
 
-async function endRidingReleases(tx: TenantTransaction, parentIds: string[], actorId: string | null, reason: string): Promise<ReleaseRow[]> {
-  if (parentIds.length === 0) return [];
-  return tx.query<ReleaseRow>(
-    `UPDATE releases SET revoked_at = now(), revoked_by = $2, revoke_reason = $3
-      WHERE parent_release_id = ANY ($1::uuid[]) AND revoked_at IS NULL RETURNING ${RELEASE_COLUMNS}`,
-    [parentIds, actorId, reason],
-  );
+/** Ends the live releases the condition picks, then those riding on them, then syncs every object touched. */
+async function endReleases(tx: TenantTransaction, condition: string, params: unknown[], actorId: string | null, reason: string): Promise<ReleaseRow[]> {
+  const end = (where: string, values: unknown[]) =>
+    tx.query<ReleaseRow>(
+      `UPDATE releases SET revoked_at = now(), revoked_by = $${values.length + 1}, revoke_reason = $${values.length + 2}
+        WHERE ${where} AND revoked_at IS NULL RETURNING ${RELEASE_COLUMNS}`,
+      [...values, actorId, reason],
+    );
+  const ended = await end(condition, params);
+  const riding = ended.length === 0 ? [] : await end('parent_release_id = ANY ($1::uuid[])', [ended.map((r) => r.id)]);
+  const all = [...ended, ...riding];
+  await syncAccess(tx, [...new Set(all.map((r) => r.object_id))]);
+  return all;
 }
