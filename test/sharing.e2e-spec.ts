@@ -272,11 +272,16 @@ describe('the sharing policy over HTTP', () => {
   });
 
   describe('below the API, as the application role', () => {
-    async function asTenant<T>(slug: 'northbank' | 'gridpower' | 'national-csirt' | 'netwatch-isp', kind: string, userId: string | null, work: (q: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>) => Promise<T>) {
+    type Query = (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
+    /** A transaction as the application role with the context the shared views set (`reads` = shared), or the owner paths' own. */
+    async function asTenant<T>(slug: 'northbank' | 'gridpower' | 'national-csirt' | 'netwatch-isp', kind: string, userId: string | null, work: (q: Query) => Promise<T>, reads = 'shared') {
       const client = await hub.appClient();
       await client.query('BEGIN');
       try {
-        await client.query("SELECT set_config('hub.org_id', $1, true), set_config('hub.org_kind', $2, true), set_config('hub.user_id', $3, true)", [hub.orgId(slug), kind, userId ?? '']);
+        await client.query(
+          "SELECT set_config('hub.org_id', $1, true), set_config('hub.org_kind', $2, true), set_config('hub.user_id', $3, true), set_config('hub.reads', $4, true)",
+          [hub.orgId(slug), kind, userId ?? '', reads],
+        );
         return await work(async (sql, params = []) => (await client.query(sql, params)).rows);
       } finally {
         await client.query('ROLLBACK');
@@ -302,6 +307,8 @@ describe('the sharing policy over HTTP', () => {
       expect(await read()).toEqual([]);
       const granted = await release(incident.id, { recipients: [{ kind: 'organisation', id: hub.orgId('gridpower') }] }).expect(201);
       expect(await read()).toHaveLength(1);
+      // Outside a shared-read transaction (every owner path) the database shows the grantee its own rows only.
+      expect(await asTenant('gridpower', 'member', null, (q) => q('SELECT id FROM incidents WHERE id = $1', [incident.id]), 'own')).toEqual([]);
       const updated = await asTenant('gridpower', 'member', null, (q) => q("UPDATE incidents SET title = 'taken' WHERE id = $1 RETURNING id", [incident.id]));
       expect(updated).toEqual([]);
       await expect(asTenant('gridpower', 'member', null, (q) => q('DELETE FROM access WHERE object_id = $1 RETURNING id', [incident.id]))).resolves.toEqual([]);

@@ -18,3 +18,8 @@ export function tenantContextOf(principal: Principal): TenantContext {
   if (principal.kind === 'operator') return OPERATOR_CONTEXT;
   return organisationContext(principal.orgId, principal.kind === 'user' ? principal.id : null, principal.orgKind);
 }
+
+/** The caller's context for reading what others released to it: the shared views and the explanation only. */
+export function sharedReadContextOf(principal: OrgPrincipal): TenantContext {
+  return { ...tenantContextOf(principal), readsShared: true };
+}

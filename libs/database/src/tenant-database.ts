@@ -48,8 +48,8 @@ export class TenantTransaction {
 async function applyContext(manager: EntityManager, context: TenantContext): Promise<void> {
   await manager.query(
     `SELECT set_config('hub.org_id', $1, true), set_config('hub.org_kind', $2, true),
-            set_config('hub.user_id', $3, true), set_config('hub.operator', $4, true)`,
-    [context.orgId ?? '', context.orgKind ?? '', context.userId ?? '', context.operator ? 'on' : 'off'],
+            set_config('hub.user_id', $3, true), set_config('hub.operator', $4, true), set_config('hub.reads', $5, true)`,
+    [context.orgId ?? '', context.orgKind ?? '', context.userId ?? '', context.operator ? 'on' : 'off', context.readsShared ? 'shared' : 'own'],
   );
 }
 

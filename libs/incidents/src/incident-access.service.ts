@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HubException } from '#common';
-import { type OrgPrincipal, tenantContextOf } from '#auth';
+import { type OrgPrincipal, sharedReadContextOf } from '#auth';
 import { TenantDatabase, type TenantTransaction } from '#database';
 import { compilePolicy, RELEASE_RULES, SqlParams, type TlpMarking } from '#sharing';
 import { abilityOf } from './ability-of.js';
@@ -35,7 +35,7 @@ export class IncidentAccessService {
 
   async explain(principal: OrgPrincipal, incidentId: string, organisationId: string | undefined) {
     const ability = abilityOf(principal);
-    return this.db.run(tenantContextOf(principal), async (tx) => {
+    return this.db.run(sharedReadContextOf(principal), async (tx) => {
       const params = new SqlParams();
       const mayExplain = `(${compilePolicy(ability, 'explain', 'Incident', params)} OR ${compilePolicy(ability, 'explain', 'SharedIncident', params)})`;
       const [incident] = await tx.query<{ id: string; org_id: string; marking: TlpMarking }>(

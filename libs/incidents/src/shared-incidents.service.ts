@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { decodeTimeCursor, HubException, type Page, toPage } from '#common';
-import { type OrgPrincipal, tenantContextOf } from '#auth';
+import { type OrgPrincipal, sharedReadContextOf } from '#auth';
 import { TenantDatabase } from '#database';
 import { allows, compilePolicy, type Grant, type HubAbility, projectShared, readableFields, SqlParams } from '#sharing';
 import { abilityOf, keysOf } from './ability-of.js';
@@ -42,7 +42,7 @@ export class SharedIncidentsService {
 
   async list(principal: OrgPrincipal, query: SharedQueryDto): Promise<Page<Record<string, unknown>>> {
     const ability = abilityOf(principal);
-    const rows = await this.db.run(tenantContextOf(principal), async (tx) => {
+    const rows = await this.db.run(sharedReadContextOf(principal), async (tx) => {
       // Newest grants per key first, widening while filters thin the page out; the plain query is the last resort.
       for (let cap = query.limit + 1; cap <= MAX_CANDIDATES; cap *= 8) {
         const step = sharedCandidatesSql(principal, query, cap);
@@ -65,7 +65,7 @@ export class SharedIncidentsService {
   /** One shared incident with the observables released to the caller beside it; anything else is a 404. */
   async get(principal: OrgPrincipal, id: string) {
     const ability = abilityOf(principal);
-    return this.db.run(tenantContextOf(principal), async (tx) => {
+    return this.db.run(sharedReadContextOf(principal), async (tx) => {
       const params = new SqlParams();
       const where = compilePolicy(ability, 'read', 'SharedIncident', params);
       const grants = grantsColumn('i', 'incident', params.add(keysOf(principal), 'text[]'));

@@ -21,6 +21,12 @@ export class SharingPolicy1764144000000 implements MigrationInterface {
           'public'], NULL) END
       $$;
 
+      -- Shared rows are readable only in a transaction that says it reads shared data (the shared views and
+      -- the explanation). Every other transaction, the owner's register included, sees its own rows only,
+      -- so an owner path that forgets its organisation filter still cannot pick up another's incident.
+      CREATE FUNCTION hub_reads_shared() RETURNS boolean LANGUAGE sql STABLE
+        AS $$ SELECT coalesce(current_setting('hub.reads', true), '') = 'shared' $$;
+
       CREATE TABLE releases (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         org_id uuid NOT NULL REFERENCES organisations (id),
@@ -82,7 +88,8 @@ export class SharingPolicy1764144000000 implements MigrationInterface {
       ALTER TABLE access ENABLE ROW LEVEL SECURITY; ALTER TABLE access FORCE ROW LEVEL SECURITY;
       CREATE POLICY releases_owner ON releases USING (org_id = hub_current_org()) WITH CHECK (org_id = hub_current_org());
       CREATE POLICY access_owner ON access USING (owner_org_id = hub_current_org()) WITH CHECK (owner_org_id = hub_current_org());
-      CREATE POLICY access_grantee ON access FOR SELECT USING (grantee = ANY ((SELECT hub_current_grantees())::text[]));
+      CREATE POLICY access_grantee ON access FOR SELECT
+        USING (hub_reads_shared() AND grantee = ANY ((SELECT hub_current_grantees())::text[]));
       GRANT SELECT, INSERT, UPDATE ON releases TO hub_app;
       GRANT SELECT, INSERT, DELETE ON access TO hub_app;
       GRANT UPDATE (sort_at) ON access TO hub_app;
@@ -111,11 +118,11 @@ export class SharingPolicy1764144000000 implements MigrationInterface {
       DROP POLICY incidents_tenant ON incidents;
       CREATE POLICY incidents_owner ON incidents USING (org_id = hub_current_org()) WITH CHECK (org_id = hub_current_org());
       CREATE POLICY incidents_shared_read ON incidents FOR SELECT
-        USING (org_id = hub_current_org() OR hub_granted('incident', id, org_id));
+        USING (org_id = hub_current_org() OR (hub_reads_shared() AND hub_granted('incident', id, org_id)));
       DROP POLICY observables_tenant ON observables;
       CREATE POLICY observables_owner ON observables USING (org_id = hub_current_org()) WITH CHECK (org_id = hub_current_org());
       CREATE POLICY observables_shared_read ON observables FOR SELECT
-        USING (org_id = hub_current_org() OR hub_granted('observable', id, org_id));
+        USING (org_id = hub_current_org() OR (hub_reads_shared() AND hub_granted('observable', id, org_id)));
 
       -- For the definer functions below, which run as the owner role: it reads these tables across tenants.
       CREATE POLICY releases_owner_lookup ON releases FOR SELECT TO CURRENT_USER USING (true);
@@ -162,7 +169,7 @@ export class SharingPolicy1764144000000 implements MigrationInterface {
       DROP INDEX incidents_recent_idx;
       DROP TRIGGER incidents_access_sort ON incidents; DROP FUNCTION hub_access_follow_incident();
       DROP TABLE access, releases;
-      DROP FUNCTION hub_current_grantees();
+      DROP FUNCTION hub_current_grantees(); DROP FUNCTION hub_reads_shared();
     `);
   }
 }
