@@ -225,7 +225,7 @@ async function asApp<T>(appUrl: string, reader: Reader, work: (app: pg.Client) =
     await app.query('BEGIN');
     await app.query(
       `SELECT set_config('hub.org_id', $1, true), set_config('hub.org_kind', $2, true),
-              set_config('hub.user_id', $3, true), set_config('hub.operator', 'off', true)`,
+              set_config('hub.user_id', $3, true), set_config('hub.operator', 'off', true), set_config('hub.reads', 'shared', true)`,
       [reader.orgId, reader.orgKind, reader.userId],
     );
     return await work(app);
