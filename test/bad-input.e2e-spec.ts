@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { parseInstant } from '#common';
 import { bearer, startTestHub, type TestHub } from './support/test-hub.js';
 
 /** Hostile and malformed bodies every endpoint must answer with a 4xx and a message, never a 5xx. */
@@ -39,6 +41,22 @@ const HOSTILE_BODIES: unknown[] = [
   { recipients: [{ kind: 'user', id: '00000000-0000-4000-8000-000000000001' }] },
   { recipients: [{ kind: 'community' }], observables: ['00000000-0000-4000-8000-000000000001'] },
   { version: 1, marking: 'WHITE' },
+  // Text PostgreSQL would store differently from what the hub hashed: lone UTF-16 surrogates, in values and keys.
+  { version: 1, reason: 'escalated \ud800' },
+  { phase: 'respond', reason: '\udc00', version: 1 },
+  { title: 't', category: 'availability', subType: 'ddos', severity: 2, marking: 'AMBER', reporter: { name: 'a\ud800b' } },
+  { summary: '\ud83d', lessonsLearned: 'l', version: 1 },
+  { reporterName: 'r', description: 'd', details: { ['\udfff']: 1 } },
+  // Dates JavaScript accepts and PostgreSQL refuses, or that are not RFC 3339 instants.
+  ...['2026-02-30T00:00:00Z', '0000-01-01T00:00:00Z', '2026-01-01T00:00:00+16:00', '2026-W05', '2026', '2026-01'].flatMap((d) => [
+    { version: 1, awareAt: d },
+    { title: 't', category: 'availability', subType: 'ddos', severity: 2, marking: 'AMBER', detectedAt: d },
+    { reporterName: 'r', description: 'd', observedAt: d },
+    { profile: 'nis2', milestone: 'early-warning', sentAt: d },
+    { type: 'ipv4', value: '192.0.2.7', marking: 'AMBER', firstSeen: d },
+  ]),
+  { name: 'k', roles: ['viewer'], expiresAt: '2027-02-30T00:00:00Z' },
+  { type: 'ipv6', value: 'fe80::1%eth0', marking: 'AMBER' },
 ];
 
 describe('bad input on every endpoint', () => {
@@ -139,6 +157,117 @@ describe('bad input on every endpoint', () => {
     const nested = await hub.http().post('/api/v1/points-of-contact').set(bearer(hub.token('northbank', 'admin')))
       .send({ name: 'N', channels: [{ kind: 'email', value: 'a@b.demo' }, { kind: 'phone', value: '1\u00002' }] }).expect(400);
     expect(nested.body.details[0]).toMatchObject({ field: 'channels.1.value', rule: 'noNulCharacter' });
+  });
+
+  it('refuses lone UTF-16 surrogates in any body or query string, naming the field, before anything is written', async () => {
+    const before = await counts();
+    const admin = bearer(hub.token('northbank', 'admin'));
+    const handler = bearer(hub.token('northbank', 'handler'));
+    const incident = (await hub.http().get('/api/v1/incidents').set(handler).expect(200)).body.items[0];
+    const cases: [PromiseLike<{ status: number; body: { message: string; details: unknown[] } }>, string][] = [
+      [hub.http().patch(`/api/v1/incidents/${incident.id}`).set(handler).send({ version: incident.version, summary: 's', reason: 'why \ud800' }), 'reason'],
+      [hub.http().post('/api/v1/incidents').set(handler).send({ title: 't', category: 'availability', subType: 'ddos', severity: 2, marking: 'AMBER', reporter: { name: '\udc00' } }), 'reporter.name'],
+      [hub.http().put(`/api/v1/incidents/${incident.id}/report`).set(handler).send({ version: incident.version, summary: 'a\ud83d', lessonsLearned: 'l' }), 'summary'],
+      [hub.http().post('/api/v1/points-of-contact').set(admin).send({ name: 'N', channels: [{ kind: 'email', value: 'a@b.demo' }, { kind: 'phone', value: '\udbff' }] }), 'channels.1.value'],
+    ];
+    for (const [request, field] of cases) {
+      const res = await request;
+      expect({ field, status: res.status }).toEqual({ field, status: 400 });
+      expect(res.body.details[0]).toMatchObject({ field, rule: 'wellFormedUnicode' });
+      expect(res.body.message).toMatch(/lone UTF-16 surrogate/);
+    }
+    // A URL carries bytes: the encoded surrogate is not UTF-8, and whatever the parser makes of it is no 5xx.
+    const query = await hub.http().get('/api/v1/incidents?q=%ED%A0%80&updatedFrom=%ED%A0%80').set(handler);
+    expect(query.status).toBe(400);
+    expect(query.body.details[0]).toMatchObject({ field: 'updatedFrom' });
+    expect(await counts()).toEqual(before);
+  });
+
+  it('refuses the IPv6 zone id that made observables answer 500', async () => {
+    const handler = bearer(hub.token('northbank', 'handler'));
+    const incident = (await hub.http().get('/api/v1/incidents').set(handler).expect(200)).body.items[0];
+    const res = await hub.http().post(`/api/v1/incidents/${incident.id}/observables`).set(handler).send({ type: 'ipv6', value: 'fe80::1%eth0', marking: 'AMBER' }).expect(400);
+    expect(res.body.details[0]).toMatchObject({ field: 'value', rule: 'validipv6' });
+  });
+
+  it('refuses dates that are not RFC 3339 instants, in bodies and queries, naming the field', async () => {
+    const handler = bearer(hub.token('northbank', 'handler'));
+    for (const value of ['2026-02-30T00:00:00Z', '0000-01-01T00:00:00Z', '2026-01-01T00:00:00+16:00', '2026-W05', '2026', '2026-01']) {
+      for (const field of ['updatedFrom', 'updatedTo', 'awareFrom', 'awareTo']) {
+        for (const path of ['/api/v1/incidents', '/api/v1/shared/incidents']) {
+          const res = await hub.http().get(path).query({ [field]: value }).set(handler);
+          expect({ path, field, value, status: res.status }).toEqual({ path, field, value, status: 400 });
+          expect(res.body.details[0]).toMatchObject({ field, rule: 'isInstant' });
+        }
+      }
+    }
+    const key = await hub.http().post('/api/v1/api-keys').set(bearer(hub.token('northbank', 'admin'))).send({ name: 'k', roles: ['viewer'], expiresAt: '2027-02-30T00:00:00Z' }).expect(400);
+    expect(key.body.details[0]).toMatchObject({ field: 'expiresAt', rule: 'isInstant' });
+  });
+
+  it('answers any string in a date field with a 4xx, naming the field exactly when it is not an instant (fast-check)', async () => {
+    const handler = bearer(hub.token('northbank', 'handler'));
+    const admin = bearer(hub.token('northbank', 'admin'));
+    const incident = (await hub.http().get('/api/v1/incidents').set(handler).expect(200)).body.items[0];
+    const before = await counts();
+    const dateLike = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.stringMatching(/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}(:?\d{2})?)?$/),
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+    );
+    await fc.assert(
+      fc.asyncProperty(dateLike, async (value) => {
+        const valid = parseInstant(value) !== null;
+        const probes = [
+          // A stale version: a valid date gets past validation to a 409 and writes nothing.
+          { res: await hub.http().patch(`/api/v1/incidents/${incident.id}`).set(handler).send({ version: 999_999, awareAt: value }), field: 'awareAt', ok: 409 },
+          { res: await hub.http().post('/api/v1/api-keys').set(admin).send({ name: 'k', roles: ['root'], expiresAt: value }), field: 'expiresAt', ok: 400 },
+          { res: await hub.http().post(`/api/v1/incidents/${incident.id}/observables`).set(handler).send({ type: 'nope', value: 'x', marking: 'AMBER', lastSeen: value }), field: 'lastSeen', ok: 400 },
+          { res: await hub.http().post('/api/v1/event-reports').set(handler).send({ description: 'd', observedAt: value }), field: 'observedAt', ok: 400 },
+          { res: await hub.http().get('/api/v1/incidents').query({ updatedFrom: value, limit: 1 }).set(handler), field: 'updatedFrom', ok: 200 },
+          { res: await hub.http().get('/api/v1/shared/incidents').query({ awareTo: value, limit: 1 }).set(handler), field: 'awareTo', ok: 200 },
+        ];
+        for (const { res, field, ok } of probes) {
+          const named = (res.body.details ?? []).some((d: { field: string }) => d.field === field);
+          expect({ field, value, status: res.status, named }).toEqual({ field, value, status: valid ? ok : 400, named: !valid });
+        }
+      }),
+      { numRuns: Number(process.env.BAD_INPUT_RUNS ?? 60) },
+    );
+    expect(await counts()).toEqual(before);
+  });
+
+  it('answers any forged cursor on every time-ordered list with a 400 or a page, never a 5xx (fast-check)', async () => {
+    const handler = bearer(hub.token('northbank', 'handler'));
+    const admin = bearer(hub.token('northbank', 'admin'));
+    const incident = (await hub.http().get('/api/v1/incidents').set(handler).expect(200)).body.items[0];
+    const lists: [string, ReturnType<typeof bearer>][] = [
+      ['/api/v1/incidents', handler],
+      ['/api/v1/shared/incidents', handler],
+      ['/api/v1/event-reports', handler],
+      [`/api/v1/incidents/${incident.id}/releases`, handler],
+      ['/api/v1/api-keys', admin],
+      ['/api/v1/users', admin],
+      ['/api/v1/organisations', admin],
+    ];
+    const forged = (key: string) => Buffer.from(JSON.stringify([key, '8d3c2a4e-1f0b-4c1d-9a7e-2b5f6c7d8e9f'])).toString('base64url');
+    const cursor = fc.oneof(
+      fc.string({ maxLength: 80 }),
+      fc.string({ unit: 'binary', maxLength: 40 }).map(forged),
+      fc.constantFrom('2026-02-30 10:00:00+00', '0000-01-01 00:00:00+00', '2026-11-23 08:00:00+16', '2026-W05', '2026').map(forged),
+      fc.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/).map(forged),
+    );
+    await fc.assert(
+      fc.asyncProperty(cursor, async (value) => {
+        for (const [path, auth] of lists) {
+          const res = await hub.http().get(path).query({ cursor: value }).set(auth);
+          expect({ path, value, ok: res.status === 200 || res.status === 400 }).toEqual({ path, value, ok: true });
+          if (res.status === 400) expect(res.body.details[0]).toMatchObject({ field: 'cursor' });
+        }
+      }),
+      { numRuns: Number(process.env.BAD_INPUT_RUNS ?? 60) },
+    );
   });
 
   it('refuses cursors that decode to a position the list cannot use', async () => {

@@ -60,7 +60,29 @@ describe('the incident register', () => {
     ]);
     expect(log.body.items[1]).toMatchObject({ seq: 2, reason: 'to assess_decide', details: { from: 'detect_report', to: 'assess_decide' } });
     const verdict = await hub.http().get(`/api/v1/incidents/${incident.id}/log/verify`).set(bearer(hub.token('northbank', 'viewer'))).expect(200);
-    expect(verdict.body).toEqual({ valid: true, entries: 6, firstBroken: null });
+    expect(verdict.body).toEqual({ valid: true, entries: 6, firstBroken: null, breaks: [] });
+  });
+
+  it('stores and hashes hostile but well-formed text exactly: astral characters, combining marks, right-to-left text, every JSON escape', async () => {
+    const controls = Array.from({ length: 0x1f }, (_, i) => String.fromCharCode(i + 1)).join('');
+    const text = `🛡️ 𝕳𝖚𝖇 e\u0301 n\u0303 ﷽ مرحبا עברית \u200f\u202e gnp.exe \u2028\u2029 "quoted" \\ / ${controls} \ufeff \u{10ffff}`;
+    const incident = await createIncident(handler, { ...incidentBody, title: text.slice(0, 100), summary: text, reporter: { name: text, contact: text } });
+    const updated = await hub.http().patch(`/api/v1/incidents/${incident.id}`).set(bearer(handler)).send({ version: 1, severity: 4, reason: text }).expect(200);
+    await hub.http().post(`/api/v1/incidents/${incident.id}/phase`).set(bearer(handler)).send({ phase: 'assess_decide', reason: text, version: updated.body.version }).expect(200);
+    const read = await hub.http().get(`/api/v1/incidents/${incident.id}`).set(bearer(handler)).expect(200);
+    expect(read.body).toMatchObject({ title: text.slice(0, 100), summary: text, reporter: { name: text, contact: text } });
+    const log = await hub.http().get(`/api/v1/incidents/${incident.id}/log`).set(bearer(handler)).expect(200);
+    expect(log.body.items.slice(1).map((e: { reason: string }) => e.reason)).toEqual([text, text]);
+    const verdict = await hub.http().get(`/api/v1/incidents/${incident.id}/log/verify`).set(bearer(handler)).expect(200);
+    expect(verdict.body).toEqual({ valid: true, entries: 3, firstBroken: null, breaks: [] });
+  });
+
+  it('refuses a lone surrogate in a reason with a 400 before the log is touched, so the chain still verifies', async () => {
+    const incident = await createIncident();
+    const refused = await hub.http().patch(`/api/v1/incidents/${incident.id}`).set(bearer(handler)).send({ version: 1, severity: 4, reason: 'a\ud800b' }).expect(400);
+    expect(refused.body.details[0]).toMatchObject({ field: 'reason', rule: 'wellFormedUnicode' });
+    const verdict = await hub.http().get(`/api/v1/incidents/${incident.id}/log/verify`).set(bearer(handler)).expect(200);
+    expect(verdict.body).toEqual({ valid: true, entries: 1, firstBroken: null, breaks: [] });
   });
 
   it('refuses transitions the lifecycle does not allow, naming the allowed ones', async () => {
@@ -269,7 +291,7 @@ describe('the management log is tamper-evident and append-only', () => {
     await app.query('ROLLBACK');
   });
 
-  async function cliVerify(): Promise<{ code: number; verdict: { valid: boolean; firstBroken: { seq: number } | null } }> {
+  async function cliVerify(): Promise<{ code: number; verdict: { valid: boolean; firstBroken: { seq: number } | null; breaks: { seq: number }[] } }> {
     const args = ['dist/apps/cli/src/main.js', 'log:verify', '--org', hub.orgId('northbank'), '--incident', incidentId];
     try {
       const { stdout } = await promisify(execFile)(process.execPath, args, { env: { ...process.env, DATABASE_URL: hub.db.appUrl, LOG_LEVEL: 'silent' } });
@@ -281,8 +303,8 @@ describe('the management log is tamper-evident and append-only', () => {
   }
 
   it('detects an entry altered by the owner role, naming it, over the API and with the CLI', async () => {
-    expect(await verify()).toEqual({ valid: true, entries: 4, firstBroken: null });
-    expect(await cliVerify()).toEqual({ code: 0, verdict: { valid: true, entries: 4, firstBroken: null } });
+    expect(await verify()).toEqual({ valid: true, entries: 4, firstBroken: null, breaks: [] });
+    expect(await cliVerify()).toEqual({ code: 0, verdict: { valid: true, entries: 4, firstBroken: null, breaks: [] } });
     const owner = new pg.Client({ connectionString: hub.db.ownerUrl });
     await owner.connect();
     try {
@@ -292,7 +314,18 @@ describe('the management log is tamper-evident and append-only', () => {
       const verdict = await verify();
       expect(verdict).toMatchObject({ valid: false, firstBroken: { seq: 3, problem: 'its content does not match its hash' } });
       expect(await cliVerify()).toMatchObject({ code: 1, verdict: { valid: false, firstBroken: { seq: 3 } } });
+      // A second tampering later in the chain is reported too, not hidden behind the first.
+      const original = await owner.query('SELECT details FROM management_log WHERE incident_id = $1 AND seq = 4', [incidentId]);
+      await owner.query("UPDATE management_log SET details = '{\"from\":\"x\"}' WHERE incident_id = $1 AND seq = 4", [incidentId]);
+      const both = [
+        { seq: 3, problem: 'its content does not match its hash' },
+        { seq: 4, problem: 'its content does not match its hash' },
+      ];
+      expect((await verify()).breaks).toMatchObject(both);
+      expect((await cliVerify()).verdict.breaks).toMatchObject(both);
       await owner.query("UPDATE management_log SET reason = 'respond' WHERE incident_id = $1 AND seq = 3", [incidentId]);
+      expect((await verify()).breaks).toMatchObject([both[1]]);
+      await owner.query('UPDATE management_log SET details = $2 WHERE incident_id = $1 AND seq = 4', [incidentId, original.rows[0].details]);
       expect((await verify()).valid).toBe(true);
 
       await owner.query('DELETE FROM management_log WHERE incident_id = $1 AND seq = 2', [incidentId]);

@@ -1,4 +1,5 @@
 import { HubException } from './hub.exception.js';
+import { parseInstant } from './instant.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
@@ -62,13 +63,17 @@ export function toPage<T extends { id: string }>(rows: T[], limit: number, keyOf
 }
 
 /** How PostgreSQL writes a timestamptz as text (`updated_at::text`), the only sort key time cursors carry. */
-const TIMESTAMPTZ_TEXT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/;
+const TIMESTAMPTZ_TEXT = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)([+-]\d{2})(:\d{2})?$/;
 
-/** A cursor over a time-ordered list: its key must be a timestamp as the hub wrote it, or the answer is 400. */
+/**
+ * A cursor over a time-ordered list: its key must be a timestamp as the hub wrote it, naming a real instant
+ * by the one strict parser, or the answer is 400. The key goes to the database as written (microseconds).
+ */
 export function decodeTimeCursor(cursor: string | undefined): CursorPosition | null {
   const after = decodeCursor(cursor);
-  const iso = after?.key.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00');
-  if (after && (!TIMESTAMPTZ_TEXT.test(after.key) || Number.isNaN(Date.parse(iso!)))) {
+  if (!after) return null;
+  const m = TIMESTAMPTZ_TEXT.exec(after.key);
+  if (!m || parseInstant(`${m[1]}T${m[2]}${m[3]}${m[4] ?? ':00'}`) === null) {
     throw HubException.invalid('cursor', 'isCursor', 'cursor is not a cursor this hub issued');
   }
   return after;

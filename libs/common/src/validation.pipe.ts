@@ -70,27 +70,42 @@ export class HubValidationPipe extends ValidationPipe {
       }
     }
     if (metadata.type === 'body' || metadata.type === 'query' || metadata.type === 'param') {
-      const field = findNul(value, metadata.type === 'param' ? (metadata.data ?? 'id') : '');
-      if (field !== null) {
-        throw HubException.invalid(field || metadata.type, 'noNulCharacter', `${field || metadata.type} contains a NUL character, which text fields cannot hold`);
+      const problem = findUnstorableText(value, metadata.type === 'param' ? (metadata.data ?? 'id') : '');
+      if (problem) {
+        const field = problem.field || metadata.type;
+        throw HubException.invalid(field, problem.rule, `${field} ${problem.why}`);
       }
     }
     return super.transform(value, metadata);
   }
 }
 
-/** PostgreSQL text cannot hold U+0000; find it before the database does, and name where. */
-function findNul(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+interface TextProblem {
+  field: string;
+  rule: 'noNulCharacter' | 'wellFormedUnicode';
+  why: string;
+}
+
+/**
+ * Text PostgreSQL would refuse or store differently from what the hub hashed: U+0000, which text cannot
+ * hold, and a lone UTF-16 surrogate, which it would store as U+FFFD (so a log entry could never verify
+ * again). Found in every string and every key of the input, before the database sees it, naming where.
+ */
+function findUnstorableText(value: unknown, path: string): TextProblem | null {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) return { field: path, rule: 'noNulCharacter', why: 'contains a NUL character, which text fields cannot hold' };
+    if (!value.isWellFormed()) return { field: path, rule: 'wellFormedUnicode', why: 'contains a lone UTF-16 surrogate, which is not a character: send well-formed Unicode' };
+    return null;
+  }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i += 1) {
-      const found = findNul(value[i], path ? `${path}.${i}` : String(i));
-      if (found !== null) return found;
+      const found = findUnstorableText(value[i], path ? `${path}.${i}` : String(i));
+      if (found) return found;
     }
   } else if (value && typeof value === 'object') {
     for (const [key, inner] of Object.entries(value)) {
-      const found = findNul(key, path) ?? findNul(inner, path ? `${path}.${key}` : key);
-      if (found !== null) return found;
+      const found = findUnstorableText(key, path) ?? findUnstorableText(inner, path ? `${path}.${key}` : key);
+      if (found) return found;
     }
   }
   return null;

@@ -21,7 +21,7 @@ describe('the management log chain', () => {
 
   it('verifies an intact chain against its head', () => {
     const entries = chain(3);
-    expect(verifyChain(incident, entries, { length: 3, hash: entries[2].hash })).toEqual({ valid: true, entries: 3, firstBroken: null });
+    expect(verifyChain(incident, entries, { length: 3, hash: entries[2].hash })).toEqual({ valid: true, entries: 3, firstBroken: null, breaks: [] });
   });
 
   it('names a changed entry', () => {
@@ -34,5 +34,35 @@ describe('the management log chain', () => {
     const entries = chain(3);
     expect(verifyChain(incident, [entries[0], entries[2]], { length: 3, hash: entries[2].hash }).firstBroken?.seq).toBe(2);
     expect(verifyChain(incident, entries.slice(0, 2), { length: 3, hash: entries[2].hash }).firstBroken?.seq).toBe(3);
+  });
+
+  it('reports every break, so a later tampering does not hide behind an earlier one', () => {
+    const entries = chain(6);
+    entries[1] = { ...entries[1], reason: 'rewritten' };
+    entries[4] = { ...entries[4], details: { b: 2, a: [5] } };
+    const verdict = verifyChain(incident, entries, { length: 6, hash: entries[5].hash });
+    expect(verdict.valid).toBe(false);
+    expect(verdict.breaks).toEqual([
+      { seq: 2, id: 'id-2', problem: 'its content does not match its hash' },
+      { seq: 5, id: 'id-5', problem: 'its content does not match its hash' },
+    ]);
+  });
+
+  it('names a re-hashed entry by the broken link of the one after it, and a removal as well', () => {
+    const entries = chain(6);
+    const rewritten = { ...entries[2], reason: 'rewritten' };
+    entries[2] = { ...rewritten, hash: entryHash(incident, rewritten) };
+    const verdict = verifyChain(incident, [...entries.slice(0, 4), entries[5]], { length: 6, hash: entries[5].hash });
+    expect(verdict.breaks).toEqual([
+      { seq: 4, id: 'id-4', problem: 'its link to the previous entry does not match' },
+      { seq: 5, id: null, problem: 'entry 5 is missing' },
+    ]);
+  });
+
+  it('names a head that does not match the last entry', () => {
+    const entries = chain(3);
+    expect(verifyChain(incident, entries, { length: 3, hash: 'f'.repeat(64) }).breaks).toEqual([
+      { seq: 3, id: 'id-3', problem: 'the recorded head (3 entries) does not end at this entry' },
+    ]);
   });
 });

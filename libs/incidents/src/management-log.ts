@@ -70,11 +70,16 @@ export async function appendLog(tx: TenantTransaction, principal: Principal, inc
     prevHash: head.log_head_hash,
   };
   const hash = entryHash(incidentId, entry);
-  const [row] = await tx.query<{ id: string }>(
+  const [row] = await tx.query<LogRow>(
     `INSERT INTO management_log (org_id, incident_id, seq, at, actor_id, actor_kind, action, reason, details, prev_hash, hash)
-     SELECT org_id, id, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM incidents WHERE id = $1 RETURNING id`,
+     SELECT org_id, id, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM incidents WHERE id = $1 RETURNING *`,
     [incidentId, entry.seq, entry.at, entry.actorId, entry.actorKind, entry.action, entry.reason, entry.details, entry.prevHash, hash],
   );
+  // What verification will read is what PostgreSQL stored, not what was sent: if the two hash differently
+  // (text the database changes on the way in), refuse the write rather than append an entry that never verifies.
+  if (entryHash(incidentId, logEntryOf(row)) !== hash) {
+    throw new Error(`management log entry ${entry.seq} of incident ${incidentId} would not verify as stored`);
+  }
   await tx.query('UPDATE incidents SET log_length = $2, log_head_hash = $3 WHERE id = $1', [incidentId, entry.seq, hash]);
   return { id: row.id, hash, ...entry };
 }
@@ -94,7 +99,11 @@ interface LogRow {
 
 export async function readLog(tx: TenantTransaction, incidentId: string): Promise<LogEntry[]> {
   const rows = await tx.query<LogRow>('SELECT * FROM management_log WHERE incident_id = $1 ORDER BY seq', [incidentId]);
-  return rows.map((r) => ({
+  return rows.map(logEntryOf);
+}
+
+function logEntryOf(r: LogRow): LogEntry {
+  return {
     id: r.id,
     seq: r.seq,
     at: r.at.toISOString(),
@@ -105,32 +114,45 @@ export async function readLog(tx: TenantTransaction, incidentId: string): Promis
     details: r.details,
     prevHash: r.prev_hash,
     hash: r.hash,
-  }));
+  };
+}
+
+export interface ChainBreak {
+  seq: number;
+  id: string | null;
+  problem: string;
 }
 
 export interface ChainVerdict {
   valid: boolean;
   entries: number;
-  firstBroken: { seq: number; id: string | null; problem: string } | null;
+  /** The first break, kept for readers of the earlier answer; `breaks` lists them all. */
+  firstBroken: ChainBreak | null;
+  breaks: ChainBreak[];
 }
 
-/** Recomputes the chain and names the first entry that does not hold. */
+/**
+ * Recomputes the chain and names every entry that does not hold, not only the first: a later, real
+ * tampering must not hide behind an earlier break. Each link is checked against the stored hash of the
+ * entry before it, so one changed entry is one break, and its successors are judged on their own.
+ */
 export function verifyChain(incidentId: string, entries: LogEntry[], head: { length: number; hash: string | null }): ChainVerdict {
-  let prevHash: string | null = null;
-  for (let i = 0; i < entries.length; i += 1) {
-    const entry = entries[i];
-    const broken = (problem: string): ChainVerdict => ({ valid: false, entries: entries.length, firstBroken: { seq: i + 1, id: entry.id, problem } });
-    if (entry.seq !== i + 1) return { valid: false, entries: entries.length, firstBroken: { seq: i + 1, id: null, problem: `entry ${i + 1} is missing` } };
-    if (entry.prevHash !== prevHash) return broken('its link to the previous entry does not match');
-    if (entryHash(incidentId, entry) !== entry.hash) return broken('its content does not match its hash');
-    prevHash = entry.hash;
+  const breaks: ChainBreak[] = [];
+  let expectedSeq = 1;
+  let previous: LogEntry | null = null;
+  for (const entry of entries) {
+    const gap = entry.seq > expectedSeq;
+    for (let missing = expectedSeq; missing < entry.seq; missing += 1) breaks.push({ seq: missing, id: null, problem: `entry ${missing} is missing` });
+    if (entry.seq < expectedSeq) breaks.push({ seq: entry.seq, id: entry.id, problem: `entry ${entry.seq} appears out of order` });
+    else if (!gap && entry.prevHash !== (previous?.hash ?? null)) breaks.push({ seq: entry.seq, id: entry.id, problem: 'its link to the previous entry does not match' });
+    if (entryHash(incidentId, entry) !== entry.hash) breaks.push({ seq: entry.seq, id: entry.id, problem: 'its content does not match its hash' });
+    expectedSeq = Math.max(expectedSeq, entry.seq + 1);
+    previous = entry;
   }
-  if (head.length !== entries.length || head.hash !== prevHash) {
-    return {
-      valid: false,
-      entries: entries.length,
-      firstBroken: { seq: entries.length + 1, id: null, problem: `the log should hold ${head.length} entries ending in the recorded head` },
-    };
+  const last = expectedSeq - 1;
+  for (let missing = last + 1; missing <= head.length; missing += 1) breaks.push({ seq: missing, id: null, problem: `entry ${missing} is missing` });
+  if (head.length < last || (head.length === last && head.hash !== (previous?.hash ?? null))) {
+    breaks.push({ seq: last, id: previous?.id ?? null, problem: `the recorded head (${head.length} entries) does not end at this entry` });
   }
-  return { valid: true, entries: entries.length, firstBroken: null };
+  return { valid: breaks.length === 0, entries: entries.length, firstBroken: breaks[0] ?? null, breaks };
 }

@@ -34,8 +34,9 @@ function domain(raw: string): string | null {
 
 const NORMALISERS: Record<ObservableType, Normaliser> = {
   ipv4: (raw) => (isIPv4(raw.trim()) ? raw.trim() : null),
-  // The URL parser writes IPv6 in its canonical compressed, lower-case form.
-  ipv6: (raw) => (isIPv6(raw.trim()) ? new URL(`http://[${raw.trim()}]/`).hostname.slice(1, -1) : null),
+  // The URL parser writes IPv6 in its canonical compressed, lower-case form. A zone id (`%eth0`) names an
+  // interface of one host, meaningless to another organisation, and the URL parser refuses it: not a value.
+  ipv6: (raw) => (isIPv6(raw.trim()) && !raw.includes('%') ? new URL(`http://[${raw.trim()}]/`).hostname.slice(1, -1) : null),
   domain,
   url: (raw) => {
     try {

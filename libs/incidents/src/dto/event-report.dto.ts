@@ -1,9 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInstant } from '#common';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { CreateIncidentDto } from './incident.dto.js';
-
-const ISO = { strict: true, strictSeparator: true };
 
 export class CreateEventReportDto {
   @ApiProperty({ description: 'Who reports (internal only once promoted)' })
@@ -20,7 +19,7 @@ export class CreateEventReportDto {
 
   @ApiPropertyOptional({ description: 'When the event was observed' })
   @IsOptional()
-  @IsISO8601(ISO, { message: 'observedAt must be an ISO 8601 date and time' })
+  @IsInstant()
   observedAt?: string;
 
   @ApiProperty()

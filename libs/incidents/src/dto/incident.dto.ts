@@ -5,7 +5,6 @@ import {
   IsArray,
   IsIn,
   IsInt,
-  IsISO8601,
   IsOptional,
   IsString,
   Max,
@@ -14,15 +13,13 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { PageQueryDto } from '#common';
+import { PageQueryDto, IsInstant } from '#common';
 import { CLOCK_PROFILES } from '../clock-profiles.js';
 import { PHASES, type Phase } from '../incident.fields.js';
 import { TLP_MARKINGS, type TlpMarking } from '../markings.js';
 
 const TLP_MESSAGE = `marking must be one of ${TLP_MARKINGS.join(', ')}, written exactly so`;
 const CLOCK_IDS = CLOCK_PROFILES.map((p) => p.id);
-const ISO = { strict: true, strictSeparator: true };
-const ISO_MESSAGE = (field: string) => `${field} must be an ISO 8601 date and time, such as 2026-11-23T09:30:00Z`;
 
 export class ReporterDto {
   @ApiProperty()
@@ -79,22 +76,22 @@ export class CreateIncidentDto {
 
   @ApiPropertyOptional({ description: 'When the organisation became aware; starts the regulatory clocks' })
   @IsOptional()
-  @IsISO8601(ISO, { message: ISO_MESSAGE('awareAt') })
+  @IsInstant()
   awareAt?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsISO8601(ISO, { message: ISO_MESSAGE('detectedAt') })
+  @IsInstant()
   detectedAt?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsISO8601(ISO, { message: ISO_MESSAGE('reportedAt') })
+  @IsInstant()
   reportedAt?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsISO8601(ISO, { message: ISO_MESSAGE('containedAt') })
+  @IsInstant()
   containedAt?: string;
 
   @ApiPropertyOptional({ description: 'Internal only: never leaves the organisation unless released explicitly' })
@@ -218,22 +215,22 @@ export class RegisterQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsISO8601(ISO, { message: ISO_MESSAGE('updatedFrom') })
+  @IsInstant()
   updatedFrom?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsISO8601(ISO, { message: ISO_MESSAGE('updatedTo') })
+  @IsInstant()
   updatedTo?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsISO8601(ISO, { message: ISO_MESSAGE('awareFrom') })
+  @IsInstant()
   awareFrom?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsISO8601(ISO, { message: ISO_MESSAGE('awareTo') })
+  @IsInstant()
   awareTo?: string;
 }
 
@@ -248,7 +245,7 @@ export class SubmissionDto {
   milestone: string;
 
   @ApiProperty()
-  @IsISO8601(ISO, { message: ISO_MESSAGE('sentAt') })
+  @IsInstant()
   sentAt: string;
 
   @ApiPropertyOptional({ description: "The authority's reference" })

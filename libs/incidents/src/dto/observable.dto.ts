@@ -1,9 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, MaxLength, Min, MinLength } from 'class-validator';
+import { IsInstant } from '#common';
+import { IsIn, IsInt, IsOptional, IsString, MaxLength, Min, MinLength } from 'class-validator';
 import { PAP_VALUES, type Pap, TLP_MARKINGS, type TlpMarking } from '../markings.js';
 import { OBSERVABLE_TYPES, type ObservableType } from '../observable-types.js';
-
-const ISO = { strict: true, strictSeparator: true };
 
 export class CreateObservableDto {
   @ApiProperty({ enum: OBSERVABLE_TYPES })
@@ -27,12 +26,12 @@ export class CreateObservableDto {
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsISO8601(ISO, { message: 'firstSeen must be an ISO 8601 date and time' })
+  @IsInstant()
   firstSeen?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsISO8601(ISO, { message: 'lastSeen must be an ISO 8601 date and time' })
+  @IsInstant()
   lastSeen?: string;
 }
 
