@@ -1,5 +1,6 @@
 import { generateKeyPair, SignJWT } from 'jose';
 import { DEMO_PASSWORD } from '#common';
+import { inviteUser } from './support/invitations.js';
 import { bearer, startTestHub, type TestHub } from './support/test-hub.js';
 
 describe('authentication', () => {
@@ -91,8 +92,7 @@ describe('authentication', () => {
 
   it('refuses a disabled user at once, on its live token, on refresh and on login', async () => {
     const admin = hub.token('gridpower', 'admin');
-    const created = await hub.http().post('/api/v1/users').set(bearer(admin))
-      .send({ email: 'temp@gridpower.demo', displayName: 'Temp', roles: ['viewer'], password: 'a-long-password-1' }).expect(201);
+    const created = { body: await inviteUser(hub, 'gridpower', { email: 'temp@gridpower.demo', displayName: 'Temp', roles: ['viewer'] }, 'a-long-password-1') };
     const pair = await hub.login('temp@gridpower.demo', 'a-long-password-1');
     await hub.http().get('/api/v1/me').set(bearer(pair.accessToken)).expect(200);
     await hub.http().patch(`/api/v1/users/${created.body.id}`).set(bearer(admin)).send({ version: created.body.version, status: 'disabled' }).expect(200);
@@ -141,10 +141,11 @@ describe('authentication', () => {
     await hub.http().delete(`/api/v1/api-keys/${created.body.id}`).set(bearer(hub.token('gridpower', 'admin'))).expect(404);
   });
 
-  it('keeps one email namespace: a tenant admin cannot shadow the platform operator', async () => {
-    const res = await hub.http().post('/api/v1/users').set(bearer(hub.token('northbank', 'admin')))
-      .send({ email: 'Operator@hub.demo', displayName: 'Shadow', roles: ['admin'], password: 'a-long-password-1' }).expect(409);
-    expect(res.body.details[0]).toMatchObject({ field: 'email', rule: 'unique' });
+  it('keeps one email namespace: a tenant admin cannot shadow the platform operator, and is not told so', async () => {
+    const invited = await hub.http().post('/api/v1/invitations').set(bearer(hub.token('northbank', 'admin')))
+      .send({ email: 'Operator@hub.demo', displayName: 'Shadow', roles: ['admin'] }).expect(201);
+    const accepted = await hub.http().post('/api/v1/auth/invitations/accept').send({ token: invited.body.token, password: 'a-long-password-1' }).expect(400);
+    expect(accepted.body.code).toBe('AUTH_INVITATION_UNUSABLE');
     await hub.http().post('/api/v1/auth/login').send({ email: 'operator@hub.demo', password: DEMO_PASSWORD }).expect(200);
   });
 

@@ -1,14 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IdParam, PageQueryDto } from '#common';
-import { AnyPrincipal, CurrentPrincipal, OperatorOnly, type Principal, UsersOnly, type OrgPrincipal } from '#auth';
+import { AnyPrincipal, CurrentPrincipal, OperatorOnly, type Principal, Public, UsersOnly, type OrgPrincipal } from '#auth';
+import { AcceptInvitationDto, InviteUserDto } from './dto/invitation.dto.js';
 import { CreateOrganisationDto, DirectoryQueryDto } from './dto/organisation.dto.js';
 import { PointOfContactDto, ReplacePointOfContactDto } from './dto/point-of-contact.dto.js';
-import { CreateUserDto, UpdateUserDto } from './dto/user.dto.js';
+import { UpdateUserDto } from './dto/user.dto.js';
+import { InvitationsService } from './invitations.service.js';
 import { OrganisationsService } from './organisations.service.js';
 import { PointsOfContactService } from './points-of-contact.service.js';
 import { UsersService } from './users.service.js';
-
 
 @ApiTags('organisations')
 @ApiBearerAuth()
@@ -80,16 +81,52 @@ export class UsersController {
     return this.users.get(principal, id);
   }
 
-  @Post()
-  @ApiOperation({ summary: 'Add a user to your organisation (admin)' })
-  create(@CurrentPrincipal() principal: OrgPrincipal, @Body() body: CreateUserDto) {
-    return this.users.create(principal, body);
-  }
-
   @Patch(':id')
   @ApiOperation({ summary: 'Change roles, name, password or status (disabling ends its sessions at once)' })
   update(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string, @Body() body: UpdateUserDto) {
     return this.users.update(principal, id, body);
+  }
+}
+
+@ApiTags('invitations')
+@ApiBearerAuth()
+@Controller('api/v1/invitations')
+@UsersOnly('admin')
+export class InvitationsController {
+  constructor(private readonly invitations: InvitationsService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Invite a user to your organisation (admin): the same answer whether or not the email has an account; the token is shown once',
+  })
+  create(@CurrentPrincipal() principal: OrgPrincipal, @Body() body: InviteUserDto) {
+    return this.invitations.create(principal, body);
+  }
+
+  @Get()
+  @ApiOperation({ summary: "Your organisation's invitations (admin), never their tokens" })
+  list(@CurrentPrincipal() principal: OrgPrincipal, @Query() query: PageQueryDto) {
+    return this.invitations.list(principal, query.cursor, query.limit);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Withdraw a pending invitation (admin)' })
+  async revoke(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string) {
+    await this.invitations.revoke(principal, id);
+  }
+}
+
+@ApiTags('auth')
+@Controller('api/v1/auth/invitations')
+export class InvitationAcceptanceController {
+  constructor(private readonly invitations: InvitationsService) {}
+
+  @Public()
+  @Post('accept')
+  @ApiOperation({ summary: 'Accept an invitation: set your password with its single-use token; the user is created' })
+  accept(@Body() body: AcceptInvitationDto) {
+    return this.invitations.accept(body.token, body.password);
   }
 }
 
