@@ -50,7 +50,7 @@ export class OrganisationsController {
   @Post(':id/disable')
   @OperatorOnly()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Platform operator: disable an organisation; its users are refused at once' })
+  @ApiOperation({ summary: 'Platform operator: disable an organisation; its users are refused at once, its sessions, API keys and invitations revoked for good' })
   disable(@CurrentPrincipal() principal: Principal, @Param('id', IdParam()) id: string) {
     return this.organisations.setStatus(principal, id, 'disabled');
   }

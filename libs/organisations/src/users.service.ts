@@ -66,7 +66,8 @@ export class UsersService {
         found.disabledAt = dto.status === 'disabled' ? new Date() : null;
       }
       const saved = await repo.save(found);
-      if (dto.status === 'disabled' || passwordHash) await revokeUserSessions(tx, id, dto.status === 'disabled' ? 'user disabled' : 'password changed');
+      // Disabling (or demoting an admin) revokes in the database, by trigger: sessions, API keys, invitations.
+      if (passwordHash) await revokeUserSessions(tx, id, 'password changed');
       return saved;
     });
     if (!user) throw HubException.notFound('user');
