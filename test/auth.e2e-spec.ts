@@ -271,7 +271,8 @@ describe('login throttling', () => {
       await hub.http().post('/api/v1/auth/login').send({ email: 'viewer@gridpower.demo', password: `wrong-${i}` }).expect(401);
     }
     const throttled = await hub.http().post('/api/v1/auth/login').send({ email: 'viewer@gridpower.demo', password: DEMO_PASSWORD }).expect(429);
-    expect(throttled.headers['retry-after']).toBe('600');
+    expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(590);
+    expect(Number(throttled.headers['retry-after'])).toBeLessThanOrEqual(600);
     expect(throttled.body.code).toBe('AUTH_LOGIN_THROTTLED');
     // Other accounts are not locked out by it.
     await hub.http().post('/api/v1/auth/login').send({ email: 'handler@gridpower.demo', password: DEMO_PASSWORD }).expect(200);
@@ -287,6 +288,47 @@ describe('login throttling', () => {
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 401)).toHaveLength(3);
     expect(statuses.filter((s) => s === 429)).toHaveLength(9);
+  });
+
+  /** A login from a given client address: Fastify's request.ip is the socket's address (no proxy is trusted). */
+  const loginFrom = (remoteAddress: string, email: string, password: string) =>
+    hub.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password }, remoteAddress });
+
+  it('throttles an account per client address: an attacker cannot lock its owner out from everywhere', async () => {
+    const victim = 'handler@st-marys-hospital.demo';
+    for (let i = 0; i < 3; i += 1) expect((await loginFrom('198.51.100.7', victim, `guess-${i}`)).statusCode).toBe(401);
+    expect((await loginFrom('198.51.100.7', victim, DEMO_PASSWORD)).statusCode).toBe(429);
+    expect((await loginFrom('203.0.113.5', victim, DEMO_PASSWORD)).statusCode).toBe(200);
+    // The victim's success elsewhere does not give the attacker's address new guesses.
+    expect((await loginFrom('198.51.100.7', victim, 'guess-again')).statusCode).toBe(429);
+  });
+
+  it('throttles one client address across accounts, at a looser limit', async () => {
+    // 4x the per-account limit: twelve failures on twelve accounts, then the address is refused even for a good password.
+    for (let i = 0; i < 12; i += 1) expect((await loginFrom('192.0.2.99', `sprayed-${i}@nowhere.demo`, 'guess')).statusCode).toBe(401);
+    expect((await loginFrom('192.0.2.99', 'viewer@northbank.demo', DEMO_PASSWORD)).statusCode).toBe(429);
+    expect((await loginFrom('192.0.2.100', 'viewer@northbank.demo', DEMO_PASSWORD)).statusCode).toBe(200);
+  });
+
+  it('does not let refused attempts move the window on', async () => {
+    const email = 'admin@gridpower.demo';
+    for (let i = 0; i < 3; i += 1) expect((await loginFrom('198.51.100.20', email, `guess-${i}`)).statusCode).toBe(401);
+    for (let i = 0; i < 5; i += 1) expect((await loginFrom('198.51.100.20', email, `guess-more-${i}`)).statusCode).toBe(429);
+    // The three counted failures leave the window (as if ten minutes had passed): the 429s must not hold the door shut.
+    await asSuperuser(hub, (client) =>
+      client.query(`UPDATE login_failures SET at = at - interval '601 seconds'
+                     WHERE id IN (SELECT id FROM login_failures WHERE ip = '198.51.100.20' ORDER BY id LIMIT 3)`),
+    );
+    expect((await loginFrom('198.51.100.20', email, DEMO_PASSWORD)).statusCode).toBe(200);
+  });
+
+  it('prunes old attempts of every account and address, not only the one logging in', async () => {
+    await asSuperuser(hub, (client) =>
+      client.query("INSERT INTO login_failures (email, ip, at) VALUES ('long-gone@nowhere.demo', '192.0.2.250', now() - interval '2 days')"),
+    );
+    expect((await loginFrom('203.0.113.77', 'someone-else@nowhere.demo', 'guess')).statusCode).toBe(401);
+    const left = await asSuperuser(hub, (client) => client.query("SELECT count(*)::int AS n FROM login_failures WHERE email = 'long-gone@nowhere.demo'"));
+    expect(left.rows[0].n).toBe(0);
   });
 });
 

@@ -7,7 +7,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Triggers do it, so every path that disables (API, CLI, a hand-written UPDATE) revokes in the same transaction.
  *
  * Invitations replace direct user creation: an admin names an email; the invitee sets its password with a
- * single-use, expiring token whose SHA-256 alone is stored.
+ * single-use, expiring token whose SHA-256 alone is stored. The login throttle counts per account and address.
  */
 export class Credentials1764230400000 implements MigrationInterface {
   name = 'Credentials1764230400000';
@@ -41,6 +41,10 @@ export class Credentials1764230400000 implements MigrationInterface {
       GRANT SELECT, INSERT, UPDATE ON invitations TO hub_app;
 
       CREATE INDEX api_keys_creator_idx ON api_keys (created_by) WHERE revoked_at IS NULL;
+      -- The throttle prunes every account's old attempts, oldest first.
+      CREATE INDEX login_failures_at_idx ON login_failures (at);
+      CREATE INDEX login_failures_pair_idx ON login_failures (email, ip, at);
+      DROP INDEX login_failures_email_idx;
 
       -- Runs in the organisation's own transaction (row-level security applies as to any statement of it).
       CREATE FUNCTION hub_user_credentials_follow() RETURNS trigger
@@ -94,7 +98,8 @@ export class Credentials1764230400000 implements MigrationInterface {
       DROP FUNCTION hub_organisation_credentials_follow();
       DROP TRIGGER users_credentials_follow ON users;
       DROP FUNCTION hub_user_credentials_follow();
-      DROP INDEX api_keys_creator_idx;
+      CREATE INDEX login_failures_email_idx ON login_failures (email, at);
+      DROP INDEX login_failures_pair_idx; DROP INDEX login_failures_at_idx; DROP INDEX api_keys_creator_idx;
       DROP TABLE invitations;
     `);
   }
