@@ -30,11 +30,15 @@ export class LoginThrottle {
       // Attempts on one account, then from one address, queue here for the few milliseconds of the count, so
       // none slips past it. Always in this order (account, then address), so two attempts never deadlock.
       await tx.query('SELECT pg_advisory_xact_lock(1, hashtext(lower($1))), pg_advisory_xact_lock(2, hashtext($2))', [email, ip]);
-      await tx.query(
-        `DELETE FROM login_failures WHERE id IN (
-           SELECT id FROM login_failures WHERE at < now() - make_interval(secs => $1) ORDER BY at LIMIT $2)`,
-        [window, PRUNE_BATCH],
-      );
+      // One login at a time prunes (the others skip it rather than wait), so two never delete the same rows.
+      const [pruner] = await tx.query<{ mine: boolean }>('SELECT pg_try_advisory_xact_lock(3, 0) AS mine');
+      if (pruner.mine) {
+        await tx.query(
+          `DELETE FROM login_failures WHERE id IN (
+             SELECT id FROM login_failures WHERE at < now() - make_interval(secs => $1) ORDER BY at LIMIT $2)`,
+          [window, PRUNE_BATCH],
+        );
+      }
       const [row] = await tx.query<{ by_pair: number; by_ip: number; retry_after: number | null }>(
         `WITH recent AS (
            SELECT email = lower($1) AS same_account, at FROM login_failures
@@ -62,6 +66,13 @@ export class LoginThrottle {
 
   /** A success clears this account's failures from this address: not the attacker's count elsewhere. */
   async succeeded(email: string, ip: string): Promise<void> {
-    await this.db.run(NO_TENANT, (tx) => tx.query('DELETE FROM login_failures WHERE email = lower($1) AND ip = $2', [email, ip]));
+    // Only rows still in the window: older ones are the pruner's, so the two never contend for a row.
+    await this.db.run(NO_TENANT, (tx) =>
+      tx.query('DELETE FROM login_failures WHERE email = lower($1) AND ip = $2 AND at >= now() - make_interval(secs => $3)', [
+        email,
+        ip,
+        this.config.loginWindowSeconds,
+      ]),
+    );
   }
 }
