@@ -350,6 +350,19 @@ describe('production mode', () => {
       await production.close();
     }
   });
+
+  it('refuses the demo password as the password an invitee sets', async () => {
+    const invitation = await hub.http().post('/api/v1/invitations').set(bearer(hub.token('northbank', 'admin')))
+      .send({ email: 'prod-invitee@northbank.demo', displayName: 'Invitee', roles: ['viewer'] }).expect(201);
+    const production = await startProductionApp(hub);
+    try {
+      const res = await production.http().post('/api/v1/auth/invitations/accept').send({ token: invitation.body.token, password: DEMO_PASSWORD }).expect(400);
+      expect(res.body.details[0]).toMatchObject({ field: 'password', rule: 'notDemoPassword' });
+      await production.http().post('/api/v1/auth/invitations/accept').send({ token: invitation.body.token, password: 'a-long-password-1' }).expect(201);
+    } finally {
+      await production.close();
+    }
+  });
 });
 
 async function startProductionApp(hub: TestHub) {

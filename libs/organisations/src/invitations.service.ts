@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { decodeTimeCursor, HubException, type Page, toPage } from '#common';
+import { Inject, Injectable } from '@nestjs/common';
+import { decodeTimeCursor, DEMO_PASSWORD, HUB_CONFIG, type HubConfig, HubException, type Page, toPage } from '#common';
 import {
   AuthException,
   formatSecretToken,
@@ -70,6 +70,7 @@ export async function createInvitation(
 @Injectable()
 export class InvitationsService {
   constructor(
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
     private readonly db: TenantDatabase,
     private readonly hasher: PasswordHasher,
   ) {}
@@ -119,6 +120,10 @@ export class InvitationsService {
   async accept(presented: string, password: string): Promise<AcceptedInvitation> {
     const parsed = parseSecretToken(INVITATION_PREFIX, presented);
     if (!parsed || parsed.scope === 'op') throw AuthException.invitationUnusable();
+    // Login refuses it in production, so an invitee who chose it could never log in.
+    if (this.config.mode === 'production' && password === DEMO_PASSWORD) {
+      throw HubException.invalid('password', 'notDemoPassword', 'password must not be the published demo password in production mode');
+    }
     let accepted: AcceptedInvitation | null;
     try {
       accepted = await this.db.run(organisationContext(parsed.scope), async (tx) => {
