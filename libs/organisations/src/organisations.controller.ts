@@ -50,7 +50,9 @@ export class OrganisationsController {
   @Post(':id/disable')
   @OperatorOnly()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Platform operator: disable an organisation; its users are refused at once, its sessions, API keys and invitations revoked for good' })
+  @ApiOperation({
+    summary: 'Platform operator: disable an organisation; its users are refused at once, its sessions, API keys and invitations revoked for good',
+  })
   disable(@CurrentPrincipal() principal: Principal, @Param('id', IdParam()) id: string) {
     return this.organisations.setStatus(principal, id, 'disabled');
   }
@@ -82,7 +84,9 @@ export class UsersController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change roles, name, password or status (disabling ends its sessions at once)' })
+  @ApiOperation({
+    summary: 'Change roles, name, password or status (disabling ends its sessions, API keys and invitations at once; demoting an admin its keys and invitations)',
+  })
   update(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string, @Body() body: UpdateUserDto) {
     return this.users.update(principal, id, body);
   }
