@@ -76,7 +76,8 @@ describe('bad input on every endpoint', () => {
     endpoints = [
       { method: 'post', path: '/api/v1/auth/login', token: '' },
       { method: 'post', path: '/api/v1/auth/refresh', token: '' },
-      { method: 'post', path: '/api/v1/users', token: hub.token('northbank', 'admin') },
+      { method: 'post', path: '/api/v1/invitations', token: hub.token('northbank', 'admin') },
+      { method: 'post', path: '/api/v1/auth/invitations/accept', token: '' },
       { method: 'patch', path: `/api/v1/users/${users.body.items[1].id}`, token: hub.token('northbank', 'admin') },
       { method: 'post', path: '/api/v1/points-of-contact', token: hub.token('northbank', 'admin') },
       { method: 'put', path: `/api/v1/points-of-contact/${contacts.body.items[0].id}`, token: hub.token('northbank', 'admin') },
@@ -102,7 +103,7 @@ describe('bad input on every endpoint', () => {
     const client = await hub.appClient();
     await client.query('BEGIN');
     await client.query("SELECT set_config('hub.org_id', $1, true), set_config('hub.operator', 'on', true)", [hub.orgId('northbank')]);
-    const row = await client.query(`SELECT (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM points_of_contact)::int AS contacts,
+    const row = await client.query(`SELECT (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM invitations)::int AS invitations, (SELECT count(*) FROM points_of_contact)::int AS contacts,
       (SELECT count(*) FROM api_keys)::int AS keys, (SELECT count(*) FROM organisations)::int AS organisations,
       (SELECT count(*) FROM incidents)::int AS incidents, (SELECT count(*) FROM observables)::int AS observables,
       (SELECT count(*) FROM event_reports)::int AS reports, (SELECT count(*) FROM management_log)::int AS log,
@@ -131,16 +132,19 @@ describe('bad input on every endpoint', () => {
   });
 
   it('names the field and the rule that failed', async () => {
-    const res = await hub.http().post('/api/v1/users').set(bearer(hub.token('northbank', 'admin')))
-      .send({ email: 'not-an-email', displayName: 'X', roles: ['superuser'], password: 'short', extra: 1 }).expect(400);
+    const res = await hub.http().post('/api/v1/invitations').set(bearer(hub.token('northbank', 'admin')))
+      .send({ email: 'not-an-email', displayName: 'X', roles: ['superuser'], extra: 1 }).expect(400);
     expect(res.body.code).toBe('VALIDATION_FAILED');
     expect(res.body.details).toEqual(
       expect.arrayContaining([
         { field: 'extra', rule: 'unknownField', message: 'extra is not a field this endpoint accepts' },
         { field: 'email', rule: 'isEmail', message: 'email must be an email address' },
         { field: 'roles', rule: 'isIn', message: 'roles may hold only admin, handler, viewer or coordinator' },
-        { field: 'password', rule: 'minLength', message: 'password must be at least 12 characters' },
       ]),
+    );
+    const accept = await hub.http().post('/api/v1/auth/invitations/accept').send({ token: 'hubi.x', password: 'short' }).expect(400);
+    expect(accept.body.details).toEqual(
+      expect.arrayContaining([{ field: 'password', rule: 'minLength', message: 'password must be at least 12 characters' }]),
     );
   });
 
@@ -151,8 +155,8 @@ describe('bad input on every endpoint', () => {
   });
 
   it('refuses NUL characters, which PostgreSQL text cannot hold, naming the field', async () => {
-    const res = await hub.http().post('/api/v1/users').set(bearer(hub.token('northbank', 'admin')))
-      .send({ email: 'nul@northbank.demo', displayName: 'a\u0000b', roles: ['viewer'], password: 'a-long-password-1' }).expect(400);
+    const res = await hub.http().post('/api/v1/invitations').set(bearer(hub.token('northbank', 'admin')))
+      .send({ email: 'nul@northbank.demo', displayName: 'a\u0000b', roles: ['viewer'] }).expect(400);
     expect(res.body.details[0]).toMatchObject({ field: 'displayName', rule: 'noNulCharacter' });
     const nested = await hub.http().post('/api/v1/points-of-contact').set(bearer(hub.token('northbank', 'admin')))
       .send({ name: 'N', channels: [{ kind: 'email', value: 'a@b.demo' }, { kind: 'phone', value: '1\u00002' }] }).expect(400);

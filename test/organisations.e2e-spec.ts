@@ -1,3 +1,7 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { inviteUser } from './support/invitations.js';
 import { bearer, startTestHub, type TestHub } from './support/test-hub.js';
 
 const password = 'a-long-enough-password';
@@ -105,17 +109,16 @@ describe('organisations, users and roles', () => {
 
     it.each(['handler', 'viewer'])('refuses user management to a %s', async (role) => {
       await hub.http().get('/api/v1/users').set(bearer(hub.token('northbank', role))).expect(403);
-      await hub.http().post('/api/v1/users').set(bearer(hub.token('northbank', role)))
-        .send({ email: 'x@northbank.demo', displayName: 'X', roles: ['viewer'], password }).expect(403);
+      await hub.http().post('/api/v1/invitations').set(bearer(hub.token('northbank', role)))
+        .send({ email: 'x@northbank.demo', displayName: 'X', roles: ['viewer'] }).expect(403);
     });
 
     it('refuses user management to a coordinator who is not an admin', async () => {
       await hub.http().get('/api/v1/users').set(bearer(hub.token('national-csirt', 'coordinator'))).expect(403);
     });
 
-    it('creates a user who can then log in with the given roles', async () => {
-      const res = await hub.http().post('/api/v1/users').set(bearer(hub.token('northbank', 'admin')))
-        .send({ email: 'analyst@northbank.demo', displayName: 'Analyst', roles: ['handler', 'viewer'], password }).expect(201);
+    it('creates a user by invitation, who can then log in with the given roles', async () => {
+      const res = { body: await inviteUser(hub, 'northbank', { email: 'analyst@northbank.demo', displayName: 'Analyst', roles: ['handler', 'viewer'] }, password) };
       expect(res.body).toMatchObject({ email: 'analyst@northbank.demo', roles: ['handler', 'viewer'], status: 'active', version: 1 });
       const pair = await hub.login('analyst@northbank.demo', password);
       const me = await hub.http().get('/api/v1/me').set(bearer(pair.accessToken)).expect(200);
@@ -123,11 +126,10 @@ describe('organisations, users and roles', () => {
     });
 
     it('gives the coordinator role only inside a coordinator organisation', async () => {
-      const refused = await hub.http().post('/api/v1/users').set(bearer(hub.token('northbank', 'admin')))
-        .send({ email: 'coord@northbank.demo', displayName: 'C', roles: ['coordinator'], password }).expect(400);
+      const refused = await hub.http().post('/api/v1/invitations').set(bearer(hub.token('northbank', 'admin')))
+        .send({ email: 'coord@northbank.demo', displayName: 'C', roles: ['coordinator'] }).expect(400);
       expect(refused.body.details[0]).toMatchObject({ field: 'roles', rule: 'roleAllowedForKind' });
-      await hub.http().post('/api/v1/users').set(bearer(hub.token('national-csirt', 'admin')))
-        .send({ email: 'coord2@national-csirt.demo', displayName: 'C2', roles: ['coordinator'], password }).expect(201);
+      await inviteUser(hub, 'national-csirt', { email: 'coord2@national-csirt.demo', displayName: 'C2', roles: ['coordinator'] }, password);
     });
 
     it("cannot read or change another organisation's user: 404, as if it did not exist", async () => {
@@ -145,8 +147,7 @@ describe('organisations, users and roles', () => {
 
     it('changes roles at once, with optimistic concurrency', async () => {
       const admin = hub.token('northbank', 'admin');
-      const created = await hub.http().post('/api/v1/users').set(bearer(admin))
-        .send({ email: 'rolechange@northbank.demo', displayName: 'R', roles: ['viewer'], password }).expect(201);
+      const created = { body: await inviteUser(hub, 'northbank', { email: 'rolechange@northbank.demo', displayName: 'R', roles: ['viewer'] }, password) };
       const pair = await hub.login('rolechange@northbank.demo', password);
       await hub.http().get('/api/v1/users').set(bearer(pair.accessToken)).expect(403);
       const updated = await hub.http().patch(`/api/v1/users/${created.body.id}`).set(bearer(admin)).send({ version: 1, roles: ['admin'] }).expect(200);
@@ -163,8 +164,7 @@ describe('organisations, users and roles', () => {
 
     it('never lets two admins demote each other into an organisation without an admin', async () => {
       const first = hub.token('st-marys-hospital', 'admin');
-      const second = await hub.http().post('/api/v1/users').set(bearer(first))
-        .send({ email: 'admin2@st-marys-hospital.demo', displayName: 'Second admin', roles: ['admin'], password }).expect(201);
+      const second = { body: await inviteUser(hub, 'st-marys-hospital', { email: 'admin2@st-marys-hospital.demo', displayName: 'Second admin', roles: ['admin'] }, password) };
       const secondToken = (await hub.login('admin2@st-marys-hospital.demo', password)).accessToken;
       const me = await hub.http().get('/api/v1/me').set(bearer(first)).expect(200);
       const firstUser = await hub.http().get(`/api/v1/users/${me.body.id}`).set(bearer(first)).expect(200);
@@ -180,10 +180,84 @@ describe('organisations, users and roles', () => {
       expect(users.body.items.filter((u: { roles: string[]; status: string }) => u.roles.includes('admin') && u.status === 'active')).toHaveLength(1);
     });
 
-    it('refuses an email already in use, naming the field', async () => {
-      const res = await hub.http().post('/api/v1/users').set(bearer(hub.token('northbank', 'admin')))
-        .send({ email: 'VIEWER@northbank.demo', displayName: 'Dup', roles: ['viewer'], password }).expect(409);
-      expect(res.body.details[0]).toMatchObject({ field: 'email', rule: 'unique' });
+    it('no longer creates users directly', async () => {
+      await hub.http().post('/api/v1/users').set(bearer(hub.token('northbank', 'admin')))
+        .send({ email: 'direct@northbank.demo', displayName: 'Direct', roles: ['viewer'], password }).expect(404);
+    });
+  });
+
+  describe('invitations', () => {
+    const invite = (slug: 'northbank' | 'gridpower', email: string, roles = ['viewer']) =>
+      hub.http().post('/api/v1/invitations').set(bearer(hub.token(slug, 'admin'))).send({ email, displayName: 'Invitee', roles });
+    const accept = (token: string, pw = password) => hub.http().post('/api/v1/auth/invitations/accept').send({ token, password: pw });
+
+    it('answers alike whether the email has an account here, in another organisation, as the operator, or nowhere', async () => {
+      const answers = await Promise.all(
+        ['viewer@northbank.demo', 'viewer@gridpower.demo', 'operator@hub.demo', 'nobody-yet@northbank.demo'].map((email) => invite('northbank', email)),
+      );
+      for (const res of answers) {
+        expect(res.status).toBe(201);
+        expect(Object.keys(res.body).sort()).toEqual(['createdAt', 'displayName', 'email', 'expiresAt', 'id', 'roles', 'status', 'token']);
+        expect(res.body).toMatchObject({ status: 'pending', token: expect.stringMatching(/^hubi\./) });
+      }
+      // Accepting an invitation whose email is taken fails like any unusable invitation, and creates nothing.
+      const taken = await accept(answers[1].body.token);
+      expect(taken.status).toBe(400);
+      const unknown = await accept(answers[3].body.token.slice(0, -2) + 'AA');
+      expect(taken.body).toMatchObject({ code: 'AUTH_INVITATION_UNUSABLE', message: unknown.body.message });
+      const users = await hub.http().get('/api/v1/users?limit=200').set(bearer(hub.token('northbank', 'admin'))).expect(200);
+      expect(users.body.items.filter((u: { email: string }) => u.email === 'viewer@gridpower.demo')).toEqual([]);
+      // The admin's list does not tell either: it still reads pending.
+      const listed = await hub.http().get('/api/v1/invitations?limit=100').set(bearer(hub.token('northbank', 'admin'))).expect(200);
+      expect(listed.body.items.find((i: { id: string }) => i.id === answers[1].body.id)).toMatchObject({ status: 'pending' });
+      expect(JSON.stringify(listed.body)).not.toContain(answers[1].body.token.split('.')[3]);
+    });
+
+    it('creates the user on acceptance, once: the token is single-use', async () => {
+      const invited = await invite('northbank', 'Newcomer@Northbank.demo', ['handler']).expect(201);
+      const accepted = await accept(invited.body.token).expect(201);
+      expect(accepted.body).toMatchObject({ email: 'Newcomer@Northbank.demo', organisation: { slug: 'northbank' } });
+      const pair = await hub.login('newcomer@northbank.demo', password);
+      const me = await hub.http().get('/api/v1/me').set(bearer(pair.accessToken)).expect(200);
+      expect(me.body).toMatchObject({ roles: ['handler'], organisation: { slug: 'northbank' } });
+      await accept(invited.body.token, 'another-long-password').expect(400);
+      const listed = await hub.http().get('/api/v1/invitations?limit=100').set(bearer(hub.token('northbank', 'admin'))).expect(200);
+      expect(listed.body.items.find((i: { id: string }) => i.id === invited.body.id)).toMatchObject({ status: 'accepted' });
+    });
+
+    it('refuses an expired, withdrawn or re-scoped token, and a short password', async () => {
+      const expired = await invite('northbank', 'late@northbank.demo').expect(201);
+      const superuser = new pg.Client({ connectionString: hub.db.adminUrl });
+      await superuser.connect();
+      await superuser.query("UPDATE invitations SET expires_at = now() - interval '1 second' WHERE id = $1", [expired.body.id]);
+      await superuser.end();
+      await accept(expired.body.token).expect(400);
+
+      const withdrawn = await invite('northbank', 'withdrawn@northbank.demo').expect(201);
+      await hub.http().delete(`/api/v1/invitations/${withdrawn.body.id}`).set(bearer(hub.token('gridpower', 'admin'))).expect(404);
+      await hub.http().delete(`/api/v1/invitations/${withdrawn.body.id}`).set(bearer(hub.token('northbank', 'admin'))).expect(204);
+      await accept(withdrawn.body.token).expect(400);
+
+      const moved = await invite('northbank', 'moved@northbank.demo').expect(201);
+      const [prefix, , id, secret] = moved.body.token.split('.');
+      await accept([prefix, hub.orgId('gridpower'), id, secret].join('.')).expect(400);
+      const short = await accept(moved.body.token, 'short').expect(400);
+      expect(short.body.details[0]).toMatchObject({ field: 'password', rule: 'minLength' });
+      await accept(moved.body.token).expect(201);
+    });
+
+    it('is created by the CLI too, which prints the token once', async () => {
+      const run = promisify(execFile);
+      const { stdout } = await run(process.execPath, ['dist/apps/cli/src/main.js', 'invite:create', '--organisation', 'gridpower',
+        '--email', 'cli-invitee@gridpower.demo', '--name', 'CLI invitee', '--role', 'handler', '--role', 'viewer'], {
+        env: { ...process.env, DATABASE_URL: hub.db.appUrl },
+      });
+      const token = /hubi\.[^\s]+/.exec(stdout)?.[0];
+      expect(token).toBeDefined();
+      await accept(token as string).expect(201);
+      const pair = await hub.login('cli-invitee@gridpower.demo', password);
+      const me = await hub.http().get('/api/v1/me').set(bearer(pair.accessToken)).expect(200);
+      expect(me.body.roles).toEqual(['handler', 'viewer']);
     });
   });
 

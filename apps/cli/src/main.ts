@@ -1,9 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { PasswordHasher } from '#auth';
+import { PasswordHasher, type Role, ROLES } from '#auth';
 import { createRootLogger } from '#common';
-import { organisationContext, provisionDatabase, runMigrations, TenantDatabase, upsertPlatformOperator } from '#database';
+import {
+  OPERATOR_CONTEXT,
+  type OrgKind,
+  organisationContext,
+  provisionDatabase,
+  runMigrations,
+  TenantDatabase,
+  upsertPlatformOperator,
+} from '#database';
 import { findIncident, readLog, verifyChain } from '#incidents';
+import { createInvitation } from '#organisations';
 import { DataSource } from 'typeorm';
 
 /**
@@ -23,6 +32,10 @@ commands:
   operator:create --email E --name N
                                  create or reset a platform operator (MIGRATION_DATABASE_URL);
                                  the password is read from HUB_OPERATOR_PASSWORD (at least 12 characters)
+  invite:create --organisation SLUG --email E --name N --role R [--role R …]
+                                 invite a user into an organisation as the application role (DATABASE_URL),
+                                 for example its next admin; prints the single-use token once: the invitee
+                                 sets a password with it at POST /api/v1/auth/invitations/accept
 `;
 
 function required(name: string): string {
@@ -45,6 +58,8 @@ async function main(): Promise<void> {
       name: { type: 'string' },
       org: { type: 'string' },
       incident: { type: 'string' },
+      organisation: { type: 'string' },
+      role: { type: 'string', multiple: true },
       help: { type: 'boolean' },
     },
   });
@@ -81,6 +96,35 @@ async function main(): Promise<void> {
         passwordHash: await new PasswordHasher().hash(password),
       });
       process.stdout.write(`platform operator ${values.email} is ${id}\n`);
+      return;
+    }
+    case 'invite:create': {
+      if (!values.organisation || !values.email || !values.name || !values.role?.length) {
+        fail('invite:create needs --organisation, --email, --name and at least one --role');
+      }
+      const roles = values.role as string[];
+      const unknown = roles.filter((role) => !ROLES.includes(role as Role));
+      if (unknown.length > 0) fail(`--role must be one of ${ROLES.join(', ')}, not ${unknown.join(', ')}`);
+      const dataSource = await new DataSource({ type: 'postgres', url: required('DATABASE_URL') }).initialize();
+      const db = new TenantDatabase(dataSource);
+      try {
+        const [org] = await db.run(OPERATOR_CONTEXT, (tx) =>
+          tx.query<{ id: string; kind: OrgKind; name: string }>("SELECT id, kind, name FROM organisations WHERE slug = $1 AND status = 'active'", [
+            values.organisation,
+          ]),
+        );
+        if (!org) fail(`no active organisation has the slug ${values.organisation}`);
+        if (roles.includes('coordinator') && org.kind !== 'coordinator') fail('the coordinator role exists only in a coordinator organisation');
+        const invitation = await db.run(organisationContext(org.id, null, org.kind), (tx) =>
+          createInvitation(tx, { orgId: org.id, createdBy: null, email: values.email as string, displayName: values.name as string, roles: roles as Role[] }),
+        );
+        process.stdout.write(
+          `invited ${invitation.email} to ${org.name} as ${invitation.roles.join(', ')}; the invitation expires at ${invitation.expiresAt}\n` +
+            `token (shown once; the invitee sets a password with it at POST /api/v1/auth/invitations/accept):\n${invitation.token}\n`,
+        );
+      } finally {
+        await dataSource.destroy();
+      }
       return;
     }
     case 'log:verify': {

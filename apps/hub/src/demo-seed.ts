@@ -2,7 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { DEMO_PASSWORD } from '#common';
 import { PasswordHasher, type Principal } from '#auth';
 import { OPERATOR_CONTEXT, TenantDatabase, upsertPlatformOperator } from '#database';
-import { OrganisationEntity, OrganisationsService, PointsOfContactService, UsersService } from '#organisations';
+import { InvitationsService, OrganisationEntity, OrganisationsService, PointsOfContactService } from '#organisations';
 
 export interface DemoLogin {
   organisation: string;
@@ -50,8 +50,9 @@ export function demoLogins(): DemoLogin[] {
 
 /**
  * Seeds the demo once: a platform operator, a coordinator, three members and a partner, with an admin,
- * a handler and a viewer in each (and a coordinator user in the coordinator). Runs through the same
- * services as the API, so the demo data obeys the same rules. Returns false when the hub was seeded before.
+ * a handler and a viewer in each (and a coordinator user in the coordinator), each invited by its admin and
+ * accepting with the demo password. Runs through the same services as the API, so the demo data obeys the
+ * same rules. Returns false when the hub was seeded before.
  */
 export async function seedDemo(app: INestApplicationContext, ownerUrl: string): Promise<boolean> {
   const db = app.get(TenantDatabase);
@@ -66,7 +67,7 @@ export async function seedDemo(app: INestApplicationContext, ownerUrl: string): 
   const operatorId = await upsertPlatformOperator(ownerUrl, { email: DEMO_OPERATOR_EMAIL, displayName: 'Hub operator', passwordHash });
   const operator: Principal = { kind: 'operator', id: operatorId, email: DEMO_OPERATOR_EMAIL, sessionId: 'seed' };
   const organisations = app.get(OrganisationsService);
-  const users = app.get(UsersService);
+  const invitations = app.get(InvitationsService);
   const contacts = app.get(PointsOfContactService);
 
   for (const org of DEMO_ORGANISATIONS) {
@@ -84,12 +85,8 @@ export async function seedDemo(app: INestApplicationContext, ownerUrl: string): 
       sessionId: 'seed',
     };
     for (const role of demoRoles(org.kind)) {
-      await users.create(admin, {
-        email: demoEmail(org.slug, role),
-        displayName: `${org.name} ${role}`,
-        roles: [role],
-        password: DEMO_PASSWORD,
-      });
+      const invitation = await invitations.create(admin, { email: demoEmail(org.slug, role), displayName: `${org.name} ${role}`, roles: [role] });
+      await invitations.accept(invitation.token, DEMO_PASSWORD);
     }
     for (const duty of ['Duty officer', 'Deputy duty officer']) {
       await contacts.create(admin, {

@@ -8,6 +8,7 @@ export enum AuthErrorCode {
   AccountDisabled = 'AUTH_ACCOUNT_DISABLED',
   LoginThrottled = 'AUTH_LOGIN_THROTTLED',
   NotAllowed = 'AUTH_NOT_ALLOWED',
+  InvitationUnusable = 'AUTH_INVITATION_UNUSABLE',
 }
 
 export class AuthException extends HubException {
@@ -17,6 +18,15 @@ export class AuthException extends HubException {
 
   static invalidToken(): AuthException {
     return new AuthException(AuthErrorCode.InvalidToken, 'the access token is missing, expired or no longer valid');
+  }
+
+  /** One answer for every invitation that cannot be used, so the invitee learns nothing about other accounts. */
+  static invitationUnusable(): AuthException {
+    return new AuthException(
+      AuthErrorCode.InvitationUnusable,
+      'this invitation cannot be used: it is unknown, expired, withdrawn or already used; ask your organisation admin for a new one',
+      HttpStatus.BAD_REQUEST,
+    );
   }
 
   static notAllowed(what: string): AuthException {

@@ -65,7 +65,7 @@ export class AuthService {
     if (this.config.mode === 'production' && password === DEMO_PASSWORD) {
       throw new AuthException(AuthErrorCode.InvalidCredentials, 'the demo password is refused in production mode; set a new password');
     }
-    await this.throttle.succeeded(email);
+    await this.throttle.succeeded(email, ip);
     const owner: SessionOwner = { typ: candidate.principal, id: candidate.id, orgId: candidate.org_id };
     const context = owner.orgId ? organisationContext(owner.orgId, owner.id) : OPERATOR_CONTEXT;
     const { sessionId, refreshToken } = await this.db.run(context, async (tx) => {

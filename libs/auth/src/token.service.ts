@@ -116,6 +116,9 @@ export class TokenService {
       tx.query<{ secret_hash: Buffer; roles: Role[]; kind: OrgKind }>(
         `SELECT k.secret_hash, k.roles, o.kind
            FROM api_keys k JOIN organisations o ON o.id = k.org_id AND o.status = 'active'
+           -- A key is its creator's delegation: it works only while its creator is an active admin. Disabling or
+           -- demoting the creator also revokes the key for good; this check holds if that revocation was missed.
+           JOIN users u ON u.id = k.created_by AND u.status = 'active' AND 'admin' = ANY (u.roles)
           WHERE k.id = $1 AND k.org_id = $2 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())`,
         [parsed.id, parsed.scope],
       ),

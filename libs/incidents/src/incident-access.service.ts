@@ -23,6 +23,7 @@ interface OrganisationRow {
   id: string;
   name: string;
   kind: 'member' | 'coordinator' | 'partner';
+  status: 'active' | 'disabled';
 }
 
 /**
@@ -85,9 +86,13 @@ async function userOrganisation(tx: TenantTransaction, userId: string): Promise<
 
 /** Whether one organisation reads the incident, and the grant or the rule that decides it. */
 async function decideFor(tx: TenantTransaction, organisationId: string, incident: { org_id: string; marking: TlpMarking }, readers: Reader[]) {
-  const [org] = await tx.query<OrganisationRow>('SELECT id, name, kind FROM organisations WHERE id = $1', [organisationId]);
+  const [org] = await tx.query<OrganisationRow>('SELECT id, name, kind, status FROM organisations WHERE id = $1', [organisationId]);
   if (!org) throw HubException.notFound('organisation');
   const base = { id: org.id, name: org.name, kind: org.kind };
+  // Its users and keys are refused at authentication, whatever its releases say; they come back if it is enabled.
+  if (org.status === 'disabled') {
+    return { ...base, canRead: 'no', because: [`${org.name} is disabled: a disabled organisation holds no access, whatever releases name it`] };
+  }
   if (org.id === incident.org_id) return { ...base, canRead: 'all users', because: ['it is the owner organisation'] };
   const community = org.kind === 'member' || org.kind === 'coordinator';
   const whole = readers.filter(

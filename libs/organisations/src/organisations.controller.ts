@@ -1,14 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IdParam, PageQueryDto } from '#common';
-import { AnyPrincipal, CurrentPrincipal, OperatorOnly, type Principal, UsersOnly, type OrgPrincipal } from '#auth';
+import { AnyPrincipal, CurrentPrincipal, OperatorOnly, type Principal, Public, UsersOnly, type OrgPrincipal } from '#auth';
+import { AcceptInvitationDto, InviteUserDto } from './dto/invitation.dto.js';
 import { CreateOrganisationDto, DirectoryQueryDto } from './dto/organisation.dto.js';
 import { PointOfContactDto, ReplacePointOfContactDto } from './dto/point-of-contact.dto.js';
-import { CreateUserDto, UpdateUserDto } from './dto/user.dto.js';
+import { UpdateUserDto } from './dto/user.dto.js';
+import { InvitationsService } from './invitations.service.js';
 import { OrganisationsService } from './organisations.service.js';
 import { PointsOfContactService } from './points-of-contact.service.js';
 import { UsersService } from './users.service.js';
-
 
 @ApiTags('organisations')
 @ApiBearerAuth()
@@ -49,7 +50,9 @@ export class OrganisationsController {
   @Post(':id/disable')
   @OperatorOnly()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Platform operator: disable an organisation; its users are refused at once' })
+  @ApiOperation({
+    summary: 'Platform operator: disable an organisation; its users are refused at once, its sessions, API keys and invitations revoked for good',
+  })
   disable(@CurrentPrincipal() principal: Principal, @Param('id', IdParam()) id: string) {
     return this.organisations.setStatus(principal, id, 'disabled');
   }
@@ -80,16 +83,54 @@ export class UsersController {
     return this.users.get(principal, id);
   }
 
-  @Post()
-  @ApiOperation({ summary: 'Add a user to your organisation (admin)' })
-  create(@CurrentPrincipal() principal: OrgPrincipal, @Body() body: CreateUserDto) {
-    return this.users.create(principal, body);
-  }
-
   @Patch(':id')
-  @ApiOperation({ summary: 'Change roles, name, password or status (disabling ends its sessions at once)' })
+  @ApiOperation({
+    summary: 'Change roles, name, password or status (disabling ends its sessions, API keys and invitations at once; demoting an admin its keys and invitations)',
+  })
   update(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string, @Body() body: UpdateUserDto) {
     return this.users.update(principal, id, body);
+  }
+}
+
+@ApiTags('invitations')
+@ApiBearerAuth()
+@Controller('api/v1/invitations')
+@UsersOnly('admin')
+export class InvitationsController {
+  constructor(private readonly invitations: InvitationsService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Invite a user to your organisation (admin): the same answer whether or not the email has an account; the token is shown once',
+  })
+  create(@CurrentPrincipal() principal: OrgPrincipal, @Body() body: InviteUserDto) {
+    return this.invitations.create(principal, body);
+  }
+
+  @Get()
+  @ApiOperation({ summary: "Your organisation's invitations (admin), never their tokens" })
+  list(@CurrentPrincipal() principal: OrgPrincipal, @Query() query: PageQueryDto) {
+    return this.invitations.list(principal, query.cursor, query.limit);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Withdraw a pending invitation (admin)' })
+  async revoke(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string) {
+    await this.invitations.revoke(principal, id);
+  }
+}
+
+@ApiTags('auth')
+@Controller('api/v1/auth/invitations')
+export class InvitationAcceptanceController {
+  constructor(private readonly invitations: InvitationsService) {}
+
+  @Public()
+  @Post('accept')
+  @ApiOperation({ summary: 'Accept an invitation: set your password with its single-use token; the user is created' })
+  accept(@Body() body: AcceptInvitationDto) {
+    return this.invitations.accept(body.token, body.password);
   }
 }
 

@@ -2,14 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { decodeCursor, HubException, type Page, PageQueryDto, toPage } from '#common';
 import { type OrgPrincipal, PasswordHasher, revokeUserSessions, type Role, tenantContextOf } from '#auth';
 import { TenantDatabase, type TenantTransaction } from '#database';
-import type { CreateUserDto, UpdateUserDto } from './dto/user.dto.js';
-import { OrganisationException, uniqueViolation } from './organisation.exception.js';
+import type { UpdateUserDto } from './dto/user.dto.js';
+import { checkRolesFitKind } from './invitations.service.js';
+import { OrganisationException } from './organisation.exception.js';
 import { UserEntity } from './user.entity.js';
 import { userView } from './views.js';
 
 /**
- * An organisation's admin manages its own users. The routes take no organisation id: the caller's
- * organisation is the only one reachable, and row-level security enforces it again underneath.
+ * An organisation's admin manages its own users (who join by invitation, see `InvitationsService`). The routes
+ * take no organisation id: the caller's organisation is the only one reachable, and row-level security
+ * enforces it again underneath.
  */
 @Injectable()
 export class UsersService {
@@ -40,30 +42,6 @@ export class UsersService {
     return userView(user);
   }
 
-  async create(principal: OrgPrincipal, dto: CreateUserDto) {
-    this.checkRolesFitOrganisation(principal, dto.roles);
-    const passwordHash = await this.hasher.hash(dto.password);
-    try {
-      const user = await this.db.run(tenantContextOf(principal), (tx) => {
-        const repo = tx.repository(UserEntity);
-        return repo.save(
-          repo.create({
-            orgId: principal.orgId,
-            email: dto.email,
-            displayName: dto.displayName,
-            passwordHash,
-            roles: [...new Set(dto.roles)],
-            status: 'active',
-          }),
-        );
-      });
-      return userView(user);
-    } catch (error) {
-      if (uniqueViolation(error) === 'users_email_key') throw OrganisationException.emailTaken('email');
-      throw error;
-    }
-  }
-
   async update(principal: OrgPrincipal, id: string, dto: UpdateUserDto) {
     if (dto.roles) this.checkRolesFitOrganisation(principal, dto.roles);
     if (principal.id === id && (dto.status === 'disabled' || (dto.roles && !dto.roles.includes('admin')))) {
@@ -88,7 +66,8 @@ export class UsersService {
         found.disabledAt = dto.status === 'disabled' ? new Date() : null;
       }
       const saved = await repo.save(found);
-      if (dto.status === 'disabled' || passwordHash) await revokeUserSessions(tx, id, dto.status === 'disabled' ? 'user disabled' : 'password changed');
+      // Disabling (or demoting an admin) revokes in the database, by trigger: sessions, API keys, invitations.
+      if (passwordHash) await revokeUserSessions(tx, id, 'password changed');
       return saved;
     });
     if (!user) throw HubException.notFound('user');
@@ -101,8 +80,6 @@ export class UsersService {
   }
 
   private checkRolesFitOrganisation(principal: OrgPrincipal, roles: Role[]): void {
-    if (roles.includes('coordinator') && principal.orgKind !== 'coordinator') {
-      throw OrganisationException.coordinatorRoleOutsideCoordinator();
-    }
+    checkRolesFitKind(principal.orgKind, roles);
   }
 }

@@ -1,35 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsIn, IsInt, IsOptional, IsString, MaxLength, Min, MinLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, MaxLength, Min, MinLength } from 'class-validator';
 import type { Role } from '#auth';
 
-const ROLE_VALUES = ['admin', 'handler', 'viewer', 'coordinator'];
-const ROLE_MESSAGE = 'roles may hold only admin, handler, viewer or coordinator';
-
-export class CreateUserDto {
-  @ApiProperty()
-  @IsEmail({}, { message: 'email must be an email address' })
-  @MaxLength(254)
-  email: string;
-
-  @ApiProperty()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
-  displayName: string;
-
-  @ApiProperty({ enum: ROLE_VALUES, isArray: true })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(4)
-  @IsIn(ROLE_VALUES, { each: true, message: ROLE_MESSAGE })
-  roles: Role[];
-
-  @ApiProperty({ minLength: 12 })
-  @IsString()
-  @MinLength(12, { message: 'password must be at least 12 characters' })
-  @MaxLength(1024)
-  password: string;
-}
+export const ROLE_VALUES = ['admin', 'handler', 'viewer', 'coordinator'];
+export const ROLE_MESSAGE = 'roles may hold only admin, handler, viewer or coordinator';
 
 export class UpdateUserDto {
   @ApiProperty({ description: 'The version read last; a stale one gets 409.' })
