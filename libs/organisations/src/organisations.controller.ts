@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { IdParam, PageQueryDto } from '#common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, ApiPageResponse, BODY_ERRORS, IdParam, PageQueryDto } from '#common';
 import { AnyPrincipal, CurrentPrincipal, OperatorOnly, type Principal, UsersOnly, type OrgPrincipal } from '#auth';
 import { CreateOrganisationDto, DirectoryQueryDto } from './dto/organisation.dto.js';
 import { PointOfContactDto, ReplacePointOfContactDto } from './dto/point-of-contact.dto.js';
 import { CreateUserDto, UpdateUserDto } from './dto/user.dto.js';
+import { CreatedOrganisation, OrganisationView, PointOfContactView, PointsOfContactList, UserView } from './dto/views.dto.js';
 import { OrganisationsService } from './organisations.service.js';
 import { PointsOfContactService } from './points-of-contact.service.js';
 import { UsersService } from './users.service.js';
@@ -12,6 +13,7 @@ import { UsersService } from './users.service.js';
 
 @ApiTags('organisations')
 @ApiBearerAuth()
+@ApiErrors(401)
 @Controller('api/v1/organisations')
 export class OrganisationsController {
   constructor(
@@ -22,12 +24,17 @@ export class OrganisationsController {
   @Get()
   @AnyPrincipal()
   @ApiOperation({ summary: 'The organisation directory: name, kind, sector, country' })
+  @ApiPageResponse(OrganisationView)
+  @ApiErrors(400)
   directory(@CurrentPrincipal() principal: Principal, @Query() query: DirectoryQueryDto) {
     return this.organisations.directory(principal, query);
   }
 
   @Get(':id')
   @AnyPrincipal()
+  @ApiOperation({ summary: 'One organisation of the directory (its status only to itself and the operator)' })
+  @ApiOkResponse({ type: OrganisationView })
+  @ApiErrors(404)
   get(@CurrentPrincipal() principal: Principal, @Param('id', IdParam()) id: string) {
     return this.organisations.get(principal, id);
   }
@@ -35,6 +42,8 @@ export class OrganisationsController {
   @Get(':id/points-of-contact')
   @AnyPrincipal()
   @ApiOperation({ summary: "An organisation's points of contact (members and coordinators read them)" })
+  @ApiOkResponse({ type: PointsOfContactList })
+  @ApiErrors(404)
   pointsOfContact(@CurrentPrincipal() principal: Principal, @Param('id', IdParam()) id: string) {
     return this.contacts.listFor(principal, id);
   }
@@ -42,6 +51,8 @@ export class OrganisationsController {
   @Post()
   @OperatorOnly()
   @ApiOperation({ summary: 'Platform operator: create an organisation with its first admin' })
+  @ApiCreatedResponse({ type: CreatedOrganisation })
+  @ApiErrors(...BODY_ERRORS, 403, 409)
   create(@CurrentPrincipal() principal: Principal, @Body() body: CreateOrganisationDto) {
     return this.organisations.create(principal, body);
   }
@@ -50,6 +61,8 @@ export class OrganisationsController {
   @OperatorOnly()
   @HttpCode(200)
   @ApiOperation({ summary: 'Platform operator: disable an organisation; its users are refused at once' })
+  @ApiOkResponse({ type: OrganisationView })
+  @ApiErrors(403, 404)
   disable(@CurrentPrincipal() principal: Principal, @Param('id', IdParam()) id: string) {
     return this.organisations.setStatus(principal, id, 'disabled');
   }
@@ -57,6 +70,9 @@ export class OrganisationsController {
   @Post(':id/enable')
   @OperatorOnly()
   @HttpCode(200)
+  @ApiOperation({ summary: 'Platform operator: enable a disabled organisation again' })
+  @ApiOkResponse({ type: OrganisationView })
+  @ApiErrors(403, 404)
   enable(@CurrentPrincipal() principal: Principal, @Param('id', IdParam()) id: string) {
     return this.organisations.setStatus(principal, id, 'active');
   }
@@ -64,6 +80,7 @@ export class OrganisationsController {
 
 @ApiTags('users')
 @ApiBearerAuth()
+@ApiErrors(401, 403)
 @Controller('api/v1/users')
 @UsersOnly('admin')
 export class UsersController {
@@ -71,23 +88,32 @@ export class UsersController {
 
   @Get()
   @ApiOperation({ summary: "Your organisation's users (admin)" })
+  @ApiPageResponse(UserView)
+  @ApiErrors(400)
   list(@CurrentPrincipal() principal: OrgPrincipal, @Query() query: PageQueryDto) {
     return this.users.list(principal, query);
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One user of your organisation (admin)' })
+  @ApiOkResponse({ type: UserView })
+  @ApiErrors(404)
   get(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string) {
     return this.users.get(principal, id);
   }
 
   @Post()
   @ApiOperation({ summary: 'Add a user to your organisation (admin)' })
+  @ApiCreatedResponse({ type: UserView })
+  @ApiErrors(...BODY_ERRORS, 409)
   create(@CurrentPrincipal() principal: OrgPrincipal, @Body() body: CreateUserDto) {
     return this.users.create(principal, body);
   }
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change roles, name, password or status (disabling ends its sessions at once)' })
+  @ApiOkResponse({ type: UserView })
+  @ApiErrors(...BODY_ERRORS, 404, 409)
   update(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string, @Body() body: UpdateUserDto) {
     return this.users.update(principal, id, body);
   }
@@ -95,6 +121,7 @@ export class UsersController {
 
 @ApiTags('points of contact')
 @ApiBearerAuth()
+@ApiErrors(401, 403)
 @Controller('api/v1/points-of-contact')
 @UsersOnly('admin')
 export class PointsOfContactController {
@@ -102,17 +129,25 @@ export class PointsOfContactController {
 
   @Post()
   @ApiOperation({ summary: "Name a point of contact of your organisation (admin)" })
+  @ApiCreatedResponse({ type: PointOfContactView })
+  @ApiErrors(...BODY_ERRORS)
   create(@CurrentPrincipal() principal: OrgPrincipal, @Body() body: PointOfContactDto) {
     return this.contacts.create(principal, body);
   }
 
   @Put(':id')
+  @ApiOperation({ summary: 'Replace a point of contact; name the version you read (409 if stale)' })
+  @ApiOkResponse({ type: PointOfContactView })
+  @ApiErrors(...BODY_ERRORS, 404, 409)
   replace(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string, @Body() body: ReplacePointOfContactDto) {
     return this.contacts.replace(principal, id, body);
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Remove a point of contact of your organisation' })
+  @ApiNoContentResponse({ description: 'Removed' })
+  @ApiErrors(404)
   async remove(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string) {
     await this.contacts.remove(principal, id);
   }
