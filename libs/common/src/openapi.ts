@@ -49,7 +49,7 @@ export class ErrorBodyDto implements ErrorBody {
 /** Statuses the hub answers with the error shape, and what each means for any operation. */
 const ERROR_MEANINGS = {
   400: 'The request is malformed or fails validation; `details` names each field and rule.',
-  401: 'No credential, or one that is expired, revoked or unknown.',
+  401: 'The credential is missing, wrong, expired or revoked.',
   403: "The caller's kind or role does not allow this operation.",
   404: 'No such resource, or one the caller may not see (both answer alike).',
   409: 'The version named is stale, or the change conflicts with the current state.',
