@@ -99,14 +99,8 @@ export function ApiPageResponse(item: Type<unknown>, description = 'One page, in
   );
 }
 
-/**
- * A whole, bounded list `{ items }` (no cursor), with any further properties beside it.
- * `status` is 200 unless given (a create that answers the list it made is 201).
- */
-export function ApiItemsResponse(
-  item: Type<unknown>,
-  options: { description?: string; status?: 200 | 201; extra?: Record<string, object>; required?: string[] } = {},
-) {
+/** A whole, bounded list `{ items }` (no cursor); `status` 201 for a create that answers what it made. */
+export function ApiItemsResponse(item: Type<unknown>, options: { description?: string; status?: 200 | 201 } = {}) {
   return applyDecorators(
     ApiExtraModels(item),
     ApiResponse({
@@ -114,8 +108,8 @@ export function ApiItemsResponse(
       description: options.description ?? 'The whole list',
       schema: {
         type: 'object',
-        required: ['items', ...(options.required ?? [])],
-        properties: { items: { type: 'array', items: { $ref: getSchemaPath(item) } }, ...(options.extra ?? {}) },
+        required: ['items'],
+        properties: { items: { type: 'array', items: { $ref: getSchemaPath(item) } } },
       },
     }),
   );
