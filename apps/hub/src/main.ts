@@ -33,15 +33,15 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
   logger.info({ url, embedded: config.embedded, mode: config.mode }, 'hub listening');
-  printWelcome(url, config.embedded ? config.dataDir : null, seeded, config.seedDemo);
+  printWelcome(url, config.embedded ? config.dataDir : null, seeded, config.seedDemo, config.apiDocs);
 }
 
 /** The one human-readable block of the start-up, on stdout beside the JSON log. */
-function printWelcome(url: string, embeddedDataDir: string | null, seeded: boolean, demo: boolean): void {
+function printWelcome(url: string, embeddedDataDir: string | null, seeded: boolean, demo: boolean, apiDocs: boolean): void {
   const lines = [
     '',
     `Coordination hub listening on ${url}`,
-    `  API docs:  ${url}/api/docs   (OpenAPI JSON at ${url}/api/docs-json)`,
+    apiDocs ? `  API docs:  ${url}/api/docs   (OpenAPI JSON at ${url}/api/docs-json)` : '  API docs:  not served (API_DOCS=off)',
     `  Health:    ${url}/health/ready`,
     `  Database:  ${embeddedDataDir ? `embedded PostgreSQL, data in ${embeddedDataDir}` : 'DATABASE_URL'}`,
   ];

@@ -7,3 +7,4 @@ export * from './auth.service.js';
 export * from './auth.module.js';
 export * from './sessions.js';
 export * from './secret-token.js';
+export * from './openapi-security.js';

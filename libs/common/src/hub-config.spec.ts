@@ -40,4 +40,14 @@ describe('loadConfig', () => {
       /SEED_DEMO is refused in production/,
     );
   });
+
+  it('serves the API docs by default except in production, where API_DOCS=on opts in', () => {
+    const production = { HUB_MODE: 'production', DATABASE_URL: 'postgres://a@b/c', MIGRATION_DATABASE_URL: 'postgres://o@b/c' };
+    expect(loadConfig({}).apiDocs).toBe(true);
+    expect(loadConfig({ API_DOCS: 'off' }).apiDocs).toBe(false);
+    expect(loadConfig(production).apiDocs).toBe(false);
+    expect(loadConfig({ ...production, NODE_ENV: 'production', HUB_MODE: undefined }).apiDocs).toBe(false);
+    expect(loadConfig({ ...production, API_DOCS: 'on' }).apiDocs).toBe(true);
+    expect(() => loadConfig({ API_DOCS: 'yes please' })).toThrow(/API_DOCS must be one of on, off/);
+  });
 });

@@ -24,6 +24,8 @@ export interface HubConfig {
   bodyLimitBytes: number;
   loginMaxFailures: number;
   loginWindowSeconds: number;
+  /** Serve the OpenAPI document and its UI (`/api/docs`, `/api/docs-json`); off by default in production. */
+  apiDocs: boolean;
 }
 
 export class ConfigError extends Error {
@@ -109,6 +111,9 @@ export function loadConfig(env: Env = process.env): HubConfig {
     problems.push('SEED_DEMO is refused in production mode: the demo users share a published password');
   }
 
+  // The document maps every route and error of the API: on for development and tests, opt-in in production.
+  const apiDocs = oneOf<'on' | 'off'>('API_DOCS', effectiveMode === 'production' ? 'off' : 'on', ['on', 'off']) === 'on';
+
   const config: HubConfig = {
     mode: effectiveMode,
     port: int('PORT', 3000, 0, 65535),
@@ -126,6 +131,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
     loginMaxFailures: int('LOGIN_MAX_FAILURES', 5, 1, 1000),
     loginWindowSeconds: int('LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
+    apiDocs,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

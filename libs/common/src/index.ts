@@ -9,3 +9,4 @@ export * from './page-query.dto.js';
 export * from './free-port.js';
 export * from './id-param.js';
 export * from './instant.js';
+export * from './openapi.js';

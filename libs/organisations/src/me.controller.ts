@@ -1,8 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AnyPrincipal, CurrentPrincipal, type Principal, tenantContextOf } from '#auth';
-import { HubException } from '#common';
+import { ApiErrors, HubException } from '#common';
 import { TenantDatabase } from '#database';
+import { MeView } from './dto/views.dto.js';
 import { OrganisationEntity } from './organisation.entity.js';
 import { UserEntity } from './user.entity.js';
 import { organisationView } from './views.js';
@@ -16,6 +17,8 @@ export class MeController {
   @Get()
   @AnyPrincipal()
   @ApiOperation({ summary: 'Who you are: your user (or key), roles and organisation' })
+  @ApiOkResponse({ type: MeView })
+  @ApiErrors(401)
   async me(@CurrentPrincipal() principal: Principal) {
     if (principal.kind === 'operator') {
       return { kind: 'operator', id: principal.id, email: principal.email, roles: [], organisation: null };

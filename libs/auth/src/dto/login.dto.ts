@@ -7,7 +7,8 @@ export class LoginDto {
   @MaxLength(254)
   email: string;
 
-  @ApiProperty({ example: 'demo-hub-2026' })
+  // No example: the demo's password has no place in a document that may be public.
+  @ApiProperty({ format: 'password' })
   @IsString()
   @MinLength(1)
   @MaxLength(1024)
