@@ -146,6 +146,8 @@ describe('the OpenAPI document', () => {
       ['GET /api/v1/organisations', '/api/v1/organisations', bearer(hub.token('operator')), 200],
       ['GET /api/v1/organisations/{id}/points-of-contact', `/api/v1/organisations/${coordinator}/points-of-contact`, handler, 200],
       ['GET /api/v1/users', '/api/v1/users', bearer(hub.token('northbank', 'admin')), 200],
+      ['GET /api/v1/invitations', '/api/v1/invitations', bearer(hub.token('northbank', 'admin')), 200],
+      ['GET /api/v1/incidents/{id}/log/verify', `/api/v1/incidents/${id}/log/verify`, handler, 200],
       ['GET /api/v1/categories', '/api/v1/categories', handler, 200],
       ['GET /api/v1/severities', '/api/v1/severities', handler, 200],
       ['GET /health/ready', '/health/ready', {}, 200],
@@ -163,6 +165,17 @@ describe('the OpenAPI document', () => {
       const schema = (document.paths[route][verb.toLowerCase()].responses[String(status)] as Response).content?.['application/json']?.schema;
       if (!schema) problems.push(`${operationName} ${status}: no schema`);
       else problems.push(...mismatches(document, schema, res.body, `${operationName} ${status}`));
+    }
+    // The invitation's two answers: issued to the admin, and the user its acceptance creates.
+    const invited = await hub.http().post('/api/v1/invitations').set(bearer(hub.token('northbank', 'admin')))
+      .send({ email: 'openapi-invitee@northbank.demo', displayName: 'Invitee', roles: ['viewer'] });
+    expect(invited.status).toBe(201);
+    const accepted = await hub.http().post('/api/v1/auth/invitations/accept').send({ token: invited.body.token, password: 'a-long-enough-password' });
+    expect(accepted.status).toBe(201);
+    for (const [route, res] of [['/api/v1/invitations', invited], ['/api/v1/auth/invitations/accept', accepted]] as const) {
+      const schema = (document.paths[route].post.responses['201'] as Response).content?.['application/json']?.schema;
+      if (!schema) problems.push(`POST ${route} 201: no schema`);
+      else problems.push(...mismatches(document, schema, res.body, `POST ${route} 201`));
     }
     expect(problems).toEqual([]);
   });

@@ -13,7 +13,8 @@ const STATUSES = ['active', 'disabled'] as const;
 
 /** The response classes of `views.ts`, for the OpenAPI document; the checks below keep them in step. */
 
-export class OrganisationView {
+/** An organisation named by its id, slug and name. */
+export class OrganisationRef {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
@@ -22,6 +23,9 @@ export class OrganisationView {
 
   @ApiProperty({ example: 'Northbank' })
   name: string;
+}
+
+export class OrganisationView extends OrganisationRef {
 
   @ApiProperty({ enum: ORG_KINDS })
   kind: (typeof ORG_KINDS)[number];
@@ -137,8 +141,8 @@ export class MeView {
   organisation: OrganisationView | null;
 }
 
-/** An invitation as its organisation's admins see it: never its token. */
-export class InvitationView {
+/** Who an invitation names: the user it creates once accepted. */
+class Invitee {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
@@ -150,7 +154,10 @@ export class InvitationView {
 
   @ApiProperty({ enum: ROLES, isArray: true })
   roles: (typeof ROLES)[number][];
+}
 
+/** An invitation as its organisation's admins see it: never its token. */
+export class InvitationView extends Invitee {
   @ApiProperty({ enum: ['pending', 'accepted', 'revoked', 'expired'] })
   status: 'pending' | 'accepted' | 'revoked' | 'expired';
 
@@ -167,32 +174,10 @@ export class IssuedInvitationView extends InvitationView {
   token: string;
 }
 
-class InvitedOrganisation {
-  @ApiProperty({ format: 'uuid' })
-  id: string;
-
-  @ApiProperty()
-  slug: string;
-
-  @ApiProperty()
-  name: string;
-}
-
-export class AcceptedInvitationView {
-  @ApiProperty({ format: 'uuid', description: 'The new user' })
-  id: string;
-
-  @ApiProperty({ format: 'email' })
-  email: string;
-
-  @ApiProperty()
-  displayName: string;
-
-  @ApiProperty({ enum: ROLES, isArray: true })
-  roles: (typeof ROLES)[number][];
-
-  @ApiProperty({ type: InvitedOrganisation })
-  organisation: InvitedOrganisation;
+/** The user an accepted invitation created (`id` is the user's), and its organisation. */
+export class AcceptedInvitationView extends Invitee {
+  @ApiProperty({ type: OrganisationRef })
+  organisation: OrganisationRef;
 }
 
 true satisfies Describes<OrganisationView, ReturnType<typeof organisationView>>;
