@@ -6,3 +6,4 @@ export * from './token.service.js';
 export * from './auth.service.js';
 export * from './auth.module.js';
 export * from './sessions.js';
+export * from './key-ring.js';

@@ -24,6 +24,11 @@ export interface HubConfig {
   bodyLimitBytes: number;
   loginMaxFailures: number;
   loginWindowSeconds: number;
+  /**
+   * The key-encryption key (32 bytes) that seals the private keys of the key ring at rest. Null when unset:
+   * outside production the hub then keeps a generated one in the data folder (`resolveKeyEncryptionKey`).
+   */
+  keyEncryptionKey: Buffer | null;
 }
 
 export class ConfigError extends Error {
@@ -109,6 +114,13 @@ export function loadConfig(env: Env = process.env): HubConfig {
     problems.push('SEED_DEMO is refused in production mode: the demo users share a published password');
   }
 
+  const keyEncryptionKey = key32('HUB_KEY_ENCRYPTION_KEY', env, problems);
+  if (effectiveMode === 'production' && !keyEncryptionKey && !env.HUB_KEY_ENCRYPTION_KEY) {
+    problems.push(
+      'production mode needs HUB_KEY_ENCRYPTION_KEY (32 random bytes, base64: openssl rand -base64 32): it seals the signing keys at rest, the same in every hub process',
+    );
+  }
+
   const config: HubConfig = {
     mode: effectiveMode,
     port: int('PORT', 3000, 0, 65535),
@@ -126,9 +138,22 @@ export function loadConfig(env: Env = process.env): HubConfig {
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
     loginMaxFailures: int('LOGIN_MAX_FAILURES', 5, 1, 1000),
     loginWindowSeconds: int('LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
+    keyEncryptionKey,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** 32 bytes given as base64 or base64url (padding optional); anything else is a problem named by its variable. */
+function key32(name: string, env: Env, problems: string[]): Buffer | null {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return null;
+  const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(raw) ? Buffer.from(raw.replace(/-/g, '+').replace(/_/g, '/'), 'base64') : Buffer.alloc(0);
+  if (key.length !== 32) {
+    problems.push(`${name} must be 32 bytes in base64 or base64url (got ${key.length ? `${key.length} bytes` : 'something else'}; make one with: openssl rand -base64 32)`);
+    return null;
+  }
+  return key;
 }
 
 function sameLogin(a: string, b: string): boolean {

@@ -8,3 +8,4 @@ export * from './cursor.js';
 export * from './page-query.dto.js';
 export * from './free-port.js';
 export * from './id-param.js';
+export * from './key-encryption-key.js';

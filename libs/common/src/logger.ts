@@ -15,6 +15,8 @@ const REDACT = [
   '*.refreshToken',
   'databaseUrl',
   'migrationDatabaseUrl',
+  'keyEncryptionKey',
+  '*.keyEncryptionKey',
 ];
 
 /**
