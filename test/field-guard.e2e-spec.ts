@@ -1,3 +1,5 @@
+import { createHmac } from 'node:crypto';
+import pg from 'pg';
 import { bearer, startTestHub, type TestHub } from './support/test-hub.js';
 
 /**
@@ -122,5 +124,33 @@ describe('the field guard in the database, as the application role', () => {
     expect((await client.query('SELECT internal_notes FROM incidents WHERE id = $1', [incident.id])).rows).toEqual([{ internal_notes: body.internalNotes }]);
     expect((await client.query('SELECT id FROM shared_incidents WHERE id = $1', [incident.id])).rows).toEqual([]);
     await client.query('ROLLBACK');
+  });
+
+  it('pseudonymises with HMAC-SHA-256 under the release key: stable within a release, different across releases', async () => {
+    const { incident } = await releasedIncident({ fields: ['reporter'], redact: { reporter: 'pseudonymise' } });
+    const owner = new pg.Client({ connectionString: hub.db.ownerUrl });
+    await owner.connect();
+    const keys = (await owner.query("SELECT pseudonym_key FROM releases WHERE object_id = $1 AND object_type = 'incident'", [incident.id])).rows;
+    await owner.end();
+    expect(keys).toHaveLength(1);
+    const expected = (value: string) => `pseudonym-${createHmac('sha256', keys[0].pseudonym_key).update(value).digest('hex').slice(0, 16)}`;
+    const read = (id: string) => asGridpower(async (q) => (await q('SELECT reporter FROM shared_incidents WHERE id = $1', [id]))[0].reporter);
+    expect(await read(incident.id)).toEqual({ name: expected(body.reporter.name), contact: expected(body.reporter.contact) });
+    expect(await read(incident.id)).toEqual(await read(incident.id));
+    const other = (await releasedIncident({ fields: ['reporter'], redact: { reporter: 'pseudonymise' } })).incident;
+    expect((await read(other.id)).name).not.toEqual((await read(incident.id)).name);
+  });
+
+  it('sends a field as it is when any grant of the caller covering it does', async () => {
+    const { incident } = await releasedIncident({ redact: { title: 'blank' } });
+    const read = () => asGridpower(async (q) => (await q('SELECT title, redactions FROM shared_incidents WHERE id = $1', [incident.id]))[0]);
+    expect(await read()).toEqual({ title: '', redactions: { title: 'blank' } });
+    await hub
+      .http()
+      .post(`/api/v1/incidents/${incident.id}/releases`)
+      .set(bearer(owner))
+      .send({ recipients: [{ kind: 'user', id: hub.userId('gridpower', 'viewer') }] })
+      .expect(201);
+    expect(await read()).toEqual({ title: body.title, redactions: {} });
   });
 });
