@@ -134,7 +134,7 @@ describe('the field guard in the database, as the application role', () => {
     await owner.end();
     expect(keys).toHaveLength(1);
     const expected = (value: string) => `pseudonym-${createHmac('sha256', keys[0].pseudonym_key).update(value).digest('hex').slice(0, 16)}`;
-    const read = (id: string) => asGridpower(async (q) => (await q('SELECT reporter FROM shared_incidents WHERE id = $1', [id]))[0].reporter);
+    const read = (id: string) => asGridpower(async (q) => (await q('SELECT reporter FROM shared_incidents WHERE id = $1', [id]))[0].reporter as { name: string });
     expect(await read(incident.id)).toEqual({ name: expected(body.reporter.name), contact: expected(body.reporter.contact) });
     expect(await read(incident.id)).toEqual(await read(incident.id));
     const other = (await releasedIncident({ fields: ['reporter'], redact: { reporter: 'pseudonymise' } })).incident;
