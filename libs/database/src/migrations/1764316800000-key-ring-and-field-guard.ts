@@ -145,6 +145,20 @@ export class KeyRingAndFieldGuard1764316800000 implements MigrationInterface {
       DROP POLICY observables_shared_read ON observables;
       CREATE POLICY observables_shared_read ON observables FOR SELECT TO CURRENT_USER
         USING (hub_reads_shared() AND hub_granted('observable', id, org_id));
+    `);
+    // Every other role reads its own rows, in the same OR as before, whose second branch holds only for the
+    // owner role connecting itself (never for hub_app; inside the views current_user is still the caller).
+    // Kept as an OR for the planner: a bare org_id = hub_current_org() merges with the register's own
+    // org_id = $1 into one equivalence class, and the planner then walks incidents_recent_idx instead of
+    // incidents_register_idx (test/incidents.e2e-spec.ts, "the register stays index-backed").
+    const [{ owner }] = await q.query('SELECT quote_literal(current_user) AS owner');
+    await q.query(`
+      CREATE POLICY incidents_own_read ON incidents FOR SELECT
+        USING (org_id = hub_current_org() OR (current_user = ${owner} AND hub_reads_shared() AND hub_granted('incident', id, org_id)));
+      CREATE POLICY observables_own_read ON observables FOR SELECT
+        USING (org_id = hub_current_org() OR (current_user = ${owner} AND hub_reads_shared() AND hub_granted('observable', id, org_id)));
+    `);
+    await q.query(`
 
       -- Another organisation's incidents as the caller's grants release them; the same columns as the table, so
       -- the shared views read it like the register reads incidents. A plain (non-barrier) view so the planner
@@ -216,6 +230,8 @@ export class KeyRingAndFieldGuard1764316800000 implements MigrationInterface {
       REVOKE SELECT ON access FROM hub_app;
       GRANT SELECT ON access TO hub_app;
       DROP VIEW shared_observables, shared_incidents;
+      DROP POLICY observables_own_read ON observables;
+      DROP POLICY incidents_own_read ON incidents;
       DROP POLICY observables_shared_read ON observables;
       CREATE POLICY observables_shared_read ON observables FOR SELECT
         USING (org_id = hub_current_org() OR (hub_reads_shared() AND hub_granted('observable', id, org_id)));
