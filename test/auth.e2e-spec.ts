@@ -369,7 +369,14 @@ async function startProductionApp(hub: TestHub) {
   const { createApp } = await import('#hub/create-app.js');
   const { createRootLogger, loadConfig } = await import('#common');
   const request = (await import('supertest')).default;
-  const config = loadConfig({ HUB_MODE: 'production', DATABASE_URL: hub.db.appUrl, MIGRATION_DATABASE_URL: hub.db.ownerUrl, LOG_LEVEL: 'silent' });
+  const config = loadConfig({
+    HUB_MODE: 'production',
+    DATABASE_URL: hub.db.appUrl,
+    MIGRATION_DATABASE_URL: hub.db.ownerUrl,
+    LOG_LEVEL: 'silent',
+    // The same database, so the same key ring: production needs the key that sealed it.
+    HUB_KEY_ENCRYPTION_KEY: (hub.config.keyEncryptionKey as Buffer).toString('base64url'),
+  });
   const app = await createApp({ config, logger: createRootLogger('silent'), appUrl: hub.db.appUrl });
   return { http: () => request(app.getHttpServer()), close: () => app.close() };
 }

@@ -303,12 +303,14 @@ describe('the sharing policy over HTTP', () => {
 
     it('lets a grantee read a shared row only while an access row names it, and never write it', async () => {
       const incident = await createIncident();
-      const read = () => asTenant('gridpower', 'member', null, (q) => q('SELECT id, internal_notes FROM incidents WHERE id = $1', [incident.id]));
+      // Through the recipients' view (the base table shows a grantee nothing of another organisation's).
+      const read = () => asTenant('gridpower', 'member', null, (q) => q('SELECT id, internal_notes FROM shared_incidents WHERE id = $1', [incident.id]));
       expect(await read()).toEqual([]);
       const granted = await release(incident.id, { recipients: [{ kind: 'organisation', id: hub.orgId('gridpower') }] }).expect(201);
-      expect(await read()).toHaveLength(1);
+      expect(await read()).toEqual([{ id: incident.id, internal_notes: null }]);
+      expect(await asTenant('gridpower', 'member', null, (q) => q('SELECT id FROM incidents WHERE id = $1', [incident.id]))).toEqual([]);
       // Outside a shared-read transaction (every owner path) the database shows the grantee its own rows only.
-      expect(await asTenant('gridpower', 'member', null, (q) => q('SELECT id FROM incidents WHERE id = $1', [incident.id]), 'own')).toEqual([]);
+      expect(await asTenant('gridpower', 'member', null, (q) => q('SELECT id FROM shared_incidents WHERE id = $1', [incident.id]), 'own')).toEqual([]);
       const updated = await asTenant('gridpower', 'member', null, (q) => q("UPDATE incidents SET title = 'taken' WHERE id = $1 RETURNING id", [incident.id]));
       expect(updated).toEqual([]);
       await expect(asTenant('gridpower', 'member', null, (q) => q('DELETE FROM access WHERE object_id = $1 RETURNING id', [incident.id]))).resolves.toEqual([]);

@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import request from 'supertest';
 import { createRootLogger, DEMO_PASSWORD, type HubConfig, loadConfig } from '#common';
@@ -34,6 +35,8 @@ export async function startTestHub(env: Record<string, string> = {}): Promise<Te
     MIGRATION_DATABASE_URL: db.ownerUrl,
     LOG_LEVEL: 'silent',
     LOGIN_MAX_FAILURES: '1000',
+    // Each test hub seals its key ring under a key of its own.
+    HUB_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
     ...env,
   });
   const app = await createApp({ config, logger: createRootLogger(config.logLevel), appUrl: db.appUrl });

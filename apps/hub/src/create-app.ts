@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { type HubConfig, PinoNestLogger } from '#common';
+import { type HubConfig, PinoNestLogger, toErrorResponse } from '#common';
 import { AppModule } from './app.module.js';
 import { buildOpenApiDocument } from './openapi.js';
 
@@ -17,6 +18,13 @@ export async function createApp(options: { config: HubConfig; logger: Logger; ap
     loggerInstance: logger,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: false,
+    // The router refuses a malformed URL (400) or an over-long path segment (414) before Nest sees the
+    // request: answer those in the hub's one error shape too, which never echoes the whole URL back.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      request.log.info({ err: error }, 'request refused by the router');
+      const { status, body, headers } = toErrorResponse(error, request.id, request.log as unknown as Logger);
+      void reply.status(status).headers(headers).send(body);
+    },
     // A caller's request id is kept when it is sane, so one id follows a request across systems.
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
       const given = request.headers['x-request-id'];

@@ -1,16 +1,17 @@
-import { ConfigError, createRootLogger, DEMO_PASSWORD, loadConfig } from '#common';
+import { ConfigError, createRootLogger, DEMO_PASSWORD, loadConfig, resolveKeyEncryptionKey } from '#common';
 import { prepareDatabase } from '#database';
 import { createApp } from './create-app.js';
 import { demoLogins, seedDemo } from './demo-seed.js';
 
 /**
- * Starts the hub: validated configuration, the database (embedded unless DATABASE_URL is set) migrated,
+ * Starts the hub: validated configuration (with the key-encryption key, generated into the data folder
+ * outside production), the database (embedded unless DATABASE_URL is set) migrated,
  * the demo seeded on first start, then HTTP on PORT.
  */
 async function main(): Promise<void> {
   let config;
   try {
-    config = loadConfig();
+    config = await resolveKeyEncryptionKey(loadConfig());
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

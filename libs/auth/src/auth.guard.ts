@@ -9,6 +9,8 @@ import { TokenService } from './token.service.js';
 /**
  * Global guard: every route needs a credential unless marked public, and the caller's kind and roles
  * must match the route's rule. Authentication itself is the token service's, shared with sockets.
+ * It knows how to read a credential from HTTP only, so any other context (a socket gateway, a
+ * microservice handler) is refused: such a channel authenticates explicitly, or nothing passes.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -18,7 +20,12 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (context.getType() !== 'http') return true;
+    if (context.getType() !== 'http') {
+      throw new Error(
+        `AuthGuard refuses a '${context.getType()}' context: it is not an HTTP request, so the channel must authenticate ` +
+          'explicitly (TokenService.authenticate) before it reaches a handler',
+      );
+    }
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const rule = this.reflector.getAllAndOverride<AccessRule>(ACCESS_RULE, targets) ?? DEFAULT_ACCESS;

@@ -6,6 +6,7 @@ import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
 import { LoginThrottle } from './login-throttle.js';
 import { PasswordHasher } from './password-hasher.js';
+import { KeyRings } from './key-ring.js';
 import { SigningKeys } from './signing-keys.service.js';
 import { TokenService } from './token.service.js';
 
@@ -13,6 +14,7 @@ import { TokenService } from './token.service.js';
 @Module({
   controllers: [AuthController, ApiKeysController],
   providers: [
+    KeyRings,
     SigningKeys,
     TokenService,
     PasswordHasher,
@@ -21,6 +23,6 @@ import { TokenService } from './token.service.js';
     ApiKeysService,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [TokenService, PasswordHasher],
+  exports: [TokenService, PasswordHasher, KeyRings],
 })
 export class AuthModule {}

@@ -8,3 +8,4 @@ export * from './auth.module.js';
 export * from './sessions.js';
 export * from './secret-token.js';
 export * from './openapi-security.js';
+export * from './key-ring.js';

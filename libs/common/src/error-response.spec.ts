@@ -31,4 +31,21 @@ describe('toErrorResponse', () => {
     expect(JSON.stringify(logged)).not.toContain('argon2id');
     expect(JSON.stringify(logged)).toContain(res.body.errorId as string);
   });
+
+  it('cuts a long message before it reaches the log or the client', () => {
+    logged.length = 0;
+    const res = toErrorResponse(new Error(`bad ${'x'.repeat(9000)}`), 'req-3', logger);
+    expect(res.status).toBe(500);
+    const entry = logged[0] as { err: { message: string; stack: string } };
+    expect(entry.err.message.length).toBeLessThan(600);
+    expect(entry.err.stack).not.toContain('x'.repeat(600));
+
+    const tooLong = Object.assign(new Error(`'/api/v1/incidents/${'a'.repeat(9000)}' is exceeding the max param length`), {
+      code: 'FST_ERR_MAX_PARAM_LENGTH',
+      statusCode: 414,
+    });
+    const refused = toErrorResponse(tooLong, 'req-4', logger);
+    expect(refused.status).toBe(414);
+    expect(JSON.stringify(refused.body).length).toBeLessThan(600);
+  });
 });

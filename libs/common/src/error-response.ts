@@ -2,6 +2,7 @@ import { HttpException, HttpStatus } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { HubException, HubErrorCode, type FieldProblem } from './hub.exception.js';
+import { bounded, MAX_LOGGED_CHARS } from './logger.js';
 
 export interface ErrorBody {
   statusCode: number;
@@ -73,11 +74,9 @@ export function toErrorResponse(error: unknown, requestId: string | undefined, l
   }
   if (fastifyError?.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     const status = fastifyError.statusCode;
-    return {
-      status,
-      body: { statusCode: status, code: httpCode(status), message: fastifyError.message ?? 'bad request', requestId },
-      headers: {},
-    };
+    // The router's own messages quote the request's path, which may be kilobytes long: never echo it whole.
+    const message = fastifyError.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path segment is longer than this hub accepts' : bounded(fastifyError.message ?? 'bad request');
+    return { status, body: { statusCode: status, code: httpCode(status), message, requestId }, headers: {} };
   }
   const errorId = randomUUID();
   logger.error({ err: loggable(error), errorId, requestId }, 'unexpected error');
@@ -119,10 +118,13 @@ function httpCode(status: number): string {
 
 /**
  * What of an unexpected error goes to the log: never the SQL parameters a driver error carries
- * (they can hold password hashes and token digests), only its kind, message, code and stack.
+ * (they can hold password hashes and token digests), only its kind, message, code and stack, the message cut
+ * to a bounded length (it may quote input).
  */
 function loggable(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { message: String(error) };
+  if (!(error instanceof Error)) return { message: bounded(String(error)) };
   const { code, constraint } = error as { code?: unknown; constraint?: unknown };
-  return { type: error.name, message: error.message, code, constraint, stack: error.stack };
+  const message = bounded(error.message);
+  const stack = message === error.message ? error.stack : error.stack?.replace(error.message, message);
+  return { type: error.name, message, code, constraint, stack: bounded(stack, 8 * MAX_LOGGED_CHARS) };
 }

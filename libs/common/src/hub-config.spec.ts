@@ -42,12 +42,32 @@ describe('loadConfig', () => {
   });
 
   it('serves the API docs by default except in production, where API_DOCS=on opts in', () => {
-    const production = { HUB_MODE: 'production', DATABASE_URL: 'postgres://a@b/c', MIGRATION_DATABASE_URL: 'postgres://o@b/c' };
+    const production = {
+      HUB_MODE: 'production',
+      DATABASE_URL: 'postgres://a@b/c',
+      MIGRATION_DATABASE_URL: 'postgres://o@b/c',
+      HUB_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'),
+    };
     expect(loadConfig({}).apiDocs).toBe(true);
     expect(loadConfig({ API_DOCS: 'off' }).apiDocs).toBe(false);
     expect(loadConfig(production).apiDocs).toBe(false);
     expect(loadConfig({ ...production, NODE_ENV: 'production', HUB_MODE: undefined }).apiDocs).toBe(false);
     expect(loadConfig({ ...production, API_DOCS: 'on' }).apiDocs).toBe(true);
     expect(() => loadConfig({ API_DOCS: 'yes please' })).toThrow(/API_DOCS must be one of on, off/);
+  });
+
+  it('reads HUB_KEY_ENCRYPTION_KEY as 32 bytes of base64 or base64url, and names it when it is not', () => {
+    const key = Buffer.alloc(32, 7);
+    expect(loadConfig({ HUB_KEY_ENCRYPTION_KEY: key.toString('base64') }).keyEncryptionKey).toEqual(key);
+    expect(loadConfig({ HUB_KEY_ENCRYPTION_KEY: key.toString('base64url') }).keyEncryptionKey).toEqual(key);
+    expect(loadConfig({}).keyEncryptionKey).toBeNull();
+    expect(() => loadConfig({ HUB_KEY_ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') })).toThrow(/HUB_KEY_ENCRYPTION_KEY must be 32 bytes/);
+    expect(() => loadConfig({ HUB_KEY_ENCRYPTION_KEY: 'not base64 at all!' })).toThrow(/HUB_KEY_ENCRYPTION_KEY must be 32 bytes/);
+  });
+
+  it('refuses to start in production mode without a key-encryption key', () => {
+    const production = { HUB_MODE: 'production', DATABASE_URL: 'postgres://app@db/hub', MIGRATION_DATABASE_URL: 'postgres://owner@db/hub' };
+    expect(() => loadConfig(production)).toThrow(/production mode needs HUB_KEY_ENCRYPTION_KEY/);
+    expect(loadConfig({ ...production, HUB_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') })).toMatchObject({ mode: 'production' });
   });
 });

@@ -26,6 +26,11 @@ export interface HubConfig {
   loginWindowSeconds: number;
   /** Serve the OpenAPI document and its UI (`/api/docs`, `/api/docs-json`); off by default in production. */
   apiDocs: boolean;
+  /**
+   * The key-encryption key (32 bytes) that seals the private keys of the key ring at rest. Null when unset:
+   * outside production the hub then keeps a generated one in the data folder (`resolveKeyEncryptionKey`).
+   */
+  keyEncryptionKey: Buffer | null;
 }
 
 export class ConfigError extends Error {
@@ -113,6 +118,12 @@ export function loadConfig(env: Env = process.env): HubConfig {
 
   // The document maps every route and error of the API: on for development and tests, opt-in in production.
   const apiDocs = oneOf<'on' | 'off'>('API_DOCS', effectiveMode === 'production' ? 'off' : 'on', ['on', 'off']) === 'on';
+  const keyEncryptionKey = key32('HUB_KEY_ENCRYPTION_KEY', env, problems);
+  if (effectiveMode === 'production' && !keyEncryptionKey && !env.HUB_KEY_ENCRYPTION_KEY) {
+    problems.push(
+      'production mode needs HUB_KEY_ENCRYPTION_KEY (32 random bytes, base64: openssl rand -base64 32): it seals the signing keys at rest, the same in every hub process',
+    );
+  }
 
   const config: HubConfig = {
     mode: effectiveMode,
@@ -132,9 +143,22 @@ export function loadConfig(env: Env = process.env): HubConfig {
     loginMaxFailures: int('LOGIN_MAX_FAILURES', 5, 1, 1000),
     loginWindowSeconds: int('LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
     apiDocs,
+    keyEncryptionKey,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** 32 bytes given as base64 or base64url (padding optional); anything else is a problem named by its variable. */
+function key32(name: string, env: Env, problems: string[]): Buffer | null {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return null;
+  const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(raw) ? Buffer.from(raw.replace(/-/g, '+').replace(/_/g, '/'), 'base64') : Buffer.alloc(0);
+  if (key.length !== 32) {
+    problems.push(`${name} must be 32 bytes in base64 or base64url (got ${key.length ? `${key.length} bytes` : 'something else'}; make one with: openssl rand -base64 32)`);
+    return null;
+  }
+  return key;
 }
 
 function sameLogin(a: string, b: string): boolean {

@@ -10,3 +10,4 @@ export * from './free-port.js';
 export * from './id-param.js';
 export * from './instant.js';
 export * from './openapi.js';
+export * from './key-encryption-key.js';

@@ -37,10 +37,13 @@ export class IncidentAccessService {
   async explain(principal: OrgPrincipal, incidentId: string, organisationId: string | undefined) {
     const ability = abilityOf(principal);
     return this.db.run(sharedReadContextOf(principal), async (tx) => {
+      // The owner meets its incident in the table; a recipient only through shared_incidents (the field guard).
       const params = new SqlParams();
-      const mayExplain = `(${compilePolicy(ability, 'explain', 'Incident', params)} OR ${compilePolicy(ability, 'explain', 'SharedIncident', params)})`;
+      const id = params.add(incidentId, 'uuid');
       const [incident] = await tx.query<{ id: string; org_id: string; marking: TlpMarking }>(
-        `SELECT i.id, i.org_id, i.marking FROM incidents i WHERE i.id = ${params.add(incidentId, 'uuid')} AND ${mayExplain}`,
+        `SELECT i.id, i.org_id, i.marking FROM incidents i WHERE i.id = ${id} AND ${compilePolicy(ability, 'explain', 'Incident', params)}
+         UNION ALL
+         SELECT i.id, i.org_id, i.marking FROM shared_incidents i WHERE i.id = ${id} AND ${compilePolicy(ability, 'explain', 'SharedIncident', params)}`,
         params.values,
       );
       if (!incident) throw HubException.notFound('incident');

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { decodeTimeCursor, HubException, type Page, toPage } from '#common';
 import { type OrgPrincipal, sharedReadContextOf } from '#auth';
 import { TenantDatabase } from '#database';
-import { allows, compilePolicy, type Grant, type HubAbility, projectShared, readableFields, SqlParams } from '#sharing';
+import { allows, compilePolicy, type Grant, type HubAbility, projectShared, readableFields, type Redaction, SqlParams } from '#sharing';
 import { abilityOf, keysOf } from './ability-of.js';
 import type { SharedQueryDto } from './dto/release.dto.js';
 import { INCIDENT_COLUMNS_OF, type IncidentRow, ownerIncidentView } from './incident.view.js';
@@ -13,28 +13,31 @@ interface GrantJson {
   grantee: string;
   releaseId: string | null;
   fields: string[];
-  redact: Record<string, 'blank' | 'pseudonymise'>;
-  key: string | null;
+  redact: Record<string, Redaction>;
 }
 
 /** The fields of a shared list item: what the register lists, and whose incident it is. */
 const LIST_FIELDS = ['id', 'orgId', 'title', 'category', 'subType', 'severity', 'phase', 'marking', 'awareAt', 'version', 'createdAt', 'updatedAt'];
 
-/** The caller's live grants on each row, beside it, so the projection needs no second round trip. */
+/**
+ * The caller's live grants on each row, beside it, so the projection needs no second round trip. Never the
+ * pseudonym key: the database redacts in `shared_incidents` and does not let hub_app read that column.
+ */
 function grantsColumn(alias: string, objectType: 'incident' | 'observable', keysParam: string): string {
   return `(SELECT coalesce(json_agg(json_build_object('grantee', a.grantee, 'releaseId', a.release_id, 'fields', a.fields,
-            'redact', a.redact, 'key', encode(a.pseudonym_key, 'hex')) ORDER BY a.id), '[]'::json)
+            'redact', a.redact) ORDER BY a.id), '[]'::json)
            FROM access a WHERE a.object_id = ${alias}.id AND a.object_type = '${objectType}' AND a.grantee = ANY (${keysParam})) AS grants`;
 }
 
 function toGrants(rows: GrantJson[]): Grant[] {
-  return rows.map((g) => ({ releaseId: g.releaseId, fields: g.fields, redact: g.redact, pseudonymKey: g.key ? Buffer.from(g.key, 'hex') : null }));
+  return rows.map((g) => ({ releaseId: g.releaseId, fields: g.fields, redact: g.redact }));
 }
 
 /**
  * What other organisations released to the caller's organisation or to the caller: the coordinator's inbox,
- * a member's shared view. Rows come through the policy compiled to SQL; each is checked against the same
- * ability in memory and projected by allow-list.
+ * a member's shared view. Rows come from `shared_incidents` / `shared_observables` (the database's field guard:
+ * each field as the caller's grants release it, redactions applied) through the policy compiled to SQL; each
+ * is checked against the same ability in memory and projected by allow-list.
  */
 @Injectable()
 export class SharedIncidentsService {
@@ -69,8 +72,8 @@ export class SharedIncidentsService {
       const params = new SqlParams();
       const where = compilePolicy(ability, 'read', 'SharedIncident', params);
       const grants = grantsColumn('i', 'incident', params.add(keysOf(principal), 'text[]'));
-      const [row] = await tx.query<IncidentRow & { grants: GrantJson[] }>(
-        `SELECT ${INCIDENT_COLUMNS_OF('i')}, ${grants} FROM incidents i WHERE i.id = ${params.add(id, 'uuid')} AND ${where}`,
+      const [row] = await tx.query<SharedRow>(
+        `SELECT ${INCIDENT_COLUMNS_OF('i')}, i.redactions, ${grants} FROM shared_incidents i WHERE i.id = ${params.add(id, 'uuid')} AND ${where}`,
         params.values,
       );
       if (!row || !allows(ability, 'read', 'SharedIncident', { orgId: row.org_id, grantees: row.grants.map((g) => g.grantee) })) {
@@ -80,7 +83,7 @@ export class SharedIncidentsService {
       const oWhere = compilePolicy(ability, 'read', 'SharedObservable', oParams);
       const oGrants = grantsColumn('o', 'observable', oParams.add(keysOf(principal), 'text[]'));
       const observables = await tx.query<ObservableRow & { org_id: string; grants: GrantJson[] }>(
-        `SELECT o.*, ${oGrants} FROM observables o WHERE o.incident_id = ${oParams.add(id, 'uuid')} AND ${oWhere}
+        `SELECT o.*, ${oGrants} FROM shared_observables o WHERE o.incident_id = ${oParams.add(id, 'uuid')} AND ${oWhere}
           ORDER BY o.created_at, o.id LIMIT 1000`,
         oParams.values,
       );
@@ -98,7 +101,7 @@ export class SharedIncidentsService {
 
 const MAX_CANDIDATES = 5000;
 
-type SharedRow = IncidentRow & { grants: GrantJson[] };
+type SharedRow = IncidentRow & { grants: GrantJson[]; redactions: Record<string, Redaction> };
 interface Candidate {
   key: string;
   object_id: string;
@@ -169,12 +172,12 @@ export function sharedPageSql(
     where.push(`EXISTS (SELECT 1 FROM access a WHERE a.object_id = i.id AND a.object_type = 'incident' AND a.grantee = ANY (${keys})
                   AND NOT (a.redact ?| array['title', 'summary']))`);
   }
-  const sql = `SELECT ${INCIDENT_COLUMNS_OF('i')}, ${grantsColumn('i', 'incident', keys)} FROM incidents i WHERE ${where.join(' AND ')} ${registerOrder(query, params)}`;
+  const sql = `SELECT ${INCIDENT_COLUMNS_OF('i')}, i.redactions, ${grantsColumn('i', 'incident', keys)} FROM shared_incidents i WHERE ${where.join(' AND ')} ${registerOrder(query, params)}`;
   return { sql, values: params.values };
 }
 
 
-function projectSharedIncident(ability: HubAbility, row: IncidentRow & { grants: GrantJson[] }, view: Record<string, unknown>) {
+function projectSharedIncident(ability: HubAbility, row: SharedRow, view: Record<string, unknown>) {
   const attributes = { orgId: row.org_id, grantees: row.grants.map((g) => g.grantee) };
-  return projectShared(view, readableFields(ability, 'SharedIncident', attributes), toGrants(row.grants));
+  return projectShared(view, readableFields(ability, 'SharedIncident', attributes), toGrants(row.grants), row.redactions);
 }
