@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -205,8 +206,18 @@ describe('the API docs in production mode', () => {
     await db?.drop();
   });
 
+  // Production refuses to start without a key-encryption key; both apps share one database, so one key.
+  const keyEncryptionKey = randomBytes(32).toString('base64url');
+
   async function productionApp(env: Record<string, string>) {
-    const config = loadConfig({ HUB_MODE: 'production', DATABASE_URL: db.appUrl, MIGRATION_DATABASE_URL: db.ownerUrl, LOG_LEVEL: 'silent', ...env });
+    const config = loadConfig({
+      HUB_MODE: 'production',
+      DATABASE_URL: db.appUrl,
+      MIGRATION_DATABASE_URL: db.ownerUrl,
+      HUB_KEY_ENCRYPTION_KEY: keyEncryptionKey,
+      LOG_LEVEL: 'silent',
+      ...env,
+    });
     const app = await createApp({ config, logger: createRootLogger(config.logLevel), appUrl: db.appUrl });
     apps.push(app);
     return request(app.getHttpServer());
