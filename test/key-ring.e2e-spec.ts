@@ -1,4 +1,4 @@
-import { decodeProtectedHeader } from 'jose';
+import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import pg from 'pg';
 import { KeyRings } from '#auth';
 import { bearer, startTestHub, type TestHub } from './support/test-hub.js';
@@ -62,6 +62,26 @@ describe('the key ring', () => {
     await hub.http().get('/api/v1/me').set(bearer(before.accessToken)).expect(200);
     const kids = await asOwner(async (owner) => (await owner.query("SELECT kid, retired_at FROM key_ring WHERE purpose = 'access-token'")).rows);
     expect(kids).toEqual(expect.arrayContaining([expect.objectContaining({ kid: oldKid, retired_at: expect.any(Date) })]));
+  });
+
+  it('refuses a token the hub did not issue as it issues them: longer-lived than the configured lifetime, or issued ahead', async () => {
+    // Signed with the hub's own current key: what a leaked key could mint. Only the lifetime differs.
+    const issued = decodeJwt((await hub.login('viewer@northbank.demo')).accessToken);
+    const { kid, key } = hub.app.get(KeyRings).ring('access-token').signingKey();
+    const now = Math.floor(Date.now() / 1000);
+    const mint = (iat: number, exp: number) =>
+      new SignJWT({ typ: 'user', org: issued.org, sid: issued.sid })
+        .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'at+jwt' })
+        .setIssuer(issued.iss as string)
+        .setAudience(issued.aud as string)
+        .setSubject(issued.sub as string)
+        .setIssuedAt(iat)
+        .setExpirationTime(exp)
+        .sign(key);
+    const ttl = hub.config.accessTokenTtlSeconds;
+    await hub.http().get('/api/v1/me').set(bearer(await mint(now, now + ttl))).expect(200);
+    await hub.http().get('/api/v1/me').set(bearer(await mint(now, now + 365 * 24 * 3600))).expect(401);
+    await hub.http().get('/api/v1/me').set(bearer(await mint(now + 3600, now + 3600 + ttl))).expect(401);
   });
 
   it('refuses to sign with a key sealed under another key-encryption key', async () => {

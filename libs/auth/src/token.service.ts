@@ -10,6 +10,8 @@ import { ACCESS_TOKEN_ALG, SigningKeys } from './signing-keys.service.js';
 const ISSUER = 'coordination-hub';
 const AUDIENCE = 'hub-api';
 export const API_KEY_PREFIX = 'hubk';
+/** How far ahead of this clock another hub process's clock may be when it issues a token. */
+const CLOCK_SKEW_SECONDS = 30;
 
 const isUuid = (value: unknown): value is string =>
   typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value);
@@ -74,6 +76,12 @@ export class TokenService {
         },
         { issuer: ISSUER, audience: AUDIENCE, algorithms: [ACCESS_TOKEN_ALG], typ: 'at+jwt' },
       );
+      // The hub issues tokens for the configured lifetime only: a longer one, or one issued in the future, was
+      // not issued here (a leaked signing key must not mint tokens that outlive the usual fifteen minutes).
+      const { iat, exp } = payload as { iat?: number; exp?: number };
+      if (iat === undefined || exp === undefined || exp - iat > this.config.accessTokenTtlSeconds || iat > Date.now() / 1000 + CLOCK_SKEW_SECONDS) {
+        throw AuthException.invalidToken();
+      }
       if (!isUuid(payload.sub) || !isUuid(payload.sid)) throw AuthException.invalidToken();
       if (payload.typ === 'user' && !isUuid(payload.org)) throw AuthException.invalidToken();
       if (payload.typ !== 'user' && payload.typ !== 'operator') throw AuthException.invalidToken();

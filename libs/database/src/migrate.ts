@@ -16,6 +16,12 @@ export async function runMigrations(ownerUrl: string, logger: Logger): Promise<s
   const dataSource = new DataSource({ type: 'postgres', url: ownerUrl, migrations, migrationsTransactionMode: 'each', logging: false });
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    // The field guard's views read the tables with their owner's rights: an owner that row-level security
+    // does not bind (a superuser, BYPASSRLS) would make them read every organisation's rows.
+    const [owner] = (await lock.query('SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user')).rows;
+    if (owner?.rolsuper || owner?.rolbypassrls) {
+      throw new Error('migrations must run as the owner role (hub_owner), not as a superuser or a role with BYPASSRLS');
+    }
     const appRole = await lock.query("SELECT 1 FROM pg_roles WHERE rolname = 'hub_app'");
     if (!appRole.rowCount) {
       throw new Error('role hub_app does not exist: provision the database first (npm run cli -- db:provision)');

@@ -8,9 +8,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * the public JWK in clear, the private JWK sealed with AES-256-GCM under a key-encryption key that only the
  * hub processes hold (from configuration, never in the database). `hub_app` may read rows and add keys; it
  * may not change, date, retire or delete them: those are the owner role's. A retired key signs nothing new
- * and stays listed, so what it signed stays verifiable. The old private keys are not carried over (the
- * migration has no key-encryption key to seal them with): their public halves come across retired, so access
- * tokens they signed verify until they expire, and each hub generates a sealed key on its next start.
+ * and stays listed, so what it signed stays verifiable. Nothing of `signing_keys` is carried over: its private
+ * keys sat in clear where `hub_app` could read and add them (and in every backup since), so a token they sign
+ * is trusted no more. Access tokens signed before the upgrade are refused (clients refresh: refresh tokens are
+ * not signed), and each hub generates a sealed key on its next start.
  *
  * The field guard: row-level security decided which rows a recipient reads, but not which fields, so a
  * shared-read transaction of `hub_app` could select another organisation's `internal_notes`, `reporter` and
@@ -32,7 +33,7 @@ export class KeyRingAndFieldGuard1764316800000 implements MigrationInterface {
         alg text NOT NULL,
         public_jwk jsonb NOT NULL CHECK (jsonb_typeof(public_jwk) = 'object' AND NOT public_jwk ? 'd'),
         -- 0x01 || IV || GCM tag || ciphertext, with purpose and kid as associated data; NULL only for a key
-        -- known by its public half (carried over from signing_keys), which can never sign again.
+        -- known by its public half only, which can never sign again.
         private_jwk_sealed bytea,
         -- Which key-encryption key sealed it (a hash-derived name, not the key), so a process with another
         -- KEK refuses to sign instead of failing on every token.
@@ -43,8 +44,6 @@ export class KeyRingAndFieldGuard1764316800000 implements MigrationInterface {
         CHECK ((private_jwk_sealed IS NULL) = (kek_id IS NULL))
       );
       CREATE INDEX key_ring_purpose_idx ON key_ring (purpose, created_at DESC);
-      INSERT INTO key_ring (kid, purpose, alg, public_jwk, created_at, retired_at)
-        SELECT kid, purpose, alg, public_jwk - 'd', created_at, coalesce(retired_at, now()) FROM signing_keys;
       DROP TABLE signing_keys;
       -- Column privileges: created_at and retired_at take their defaults, so the application cannot post-date
       -- a key to keep it newest, nor insert one already retired; no UPDATE or DELETE at all.
@@ -208,14 +207,16 @@ export class KeyRingAndFieldGuard1764316800000 implements MigrationInterface {
            WHERE a.object_id = i.id AND a.object_type = 'incident' AND a.owner_org_id = i.org_id
              AND a.grantee = ANY (hub_current_grantees())
         ) g
-       WHERE i.org_id IS DISTINCT FROM hub_current_org() AND g.grants IS NOT NULL;
+       WHERE i.org_id IS DISTINCT FROM hub_current_org() AND g.grants IS NOT NULL AND hub_reads_shared();
 
       -- Another organisation's observables: no internal-only or redactable field, so only the creator is held back.
+      -- The shared-read and grant conditions repeat the row-level security here, so the view fails closed even
+      -- if it were ever owned by a role that row-level security does not bind.
       CREATE VIEW shared_observables AS
       SELECT o.id, o.org_id, o.incident_id, o.type, o.value, o.first_seen, o.last_seen, o.marking, o.pap, o.version,
              NULL::uuid AS created_by, o.created_at, o.updated_at
         FROM observables o
-       WHERE o.org_id IS DISTINCT FROM hub_current_org();
+       WHERE o.org_id IS DISTINCT FROM hub_current_org() AND hub_reads_shared() AND hub_granted('observable', o.id, o.org_id);
       GRANT SELECT ON shared_incidents, shared_observables TO hub_app;
 
       -- The pseudonym key stays in the database: the views above use it; hub_app reads every other column.
