@@ -86,11 +86,12 @@ export class TokenService {
 
   private async userOf(claims: AccessClaims): Promise<Principal> {
     const orgId = claims.org as string;
-    const [row] = await this.db.statement<{ email: string; roles: Role[]; kind: OrgKind }>('SELECT * FROM hub_user_principal($1, $2, $3)', [
-      orgId,
-      claims.sub,
-      claims.sid,
-    ]);
+    // A named statement: parsed and planned once per connection, as it runs on every request.
+    const [row] = await this.db.statement<{ email: string; roles: Role[]; kind: OrgKind }>(
+      'SELECT * FROM hub_user_principal($1, $2, $3)',
+      [orgId, claims.sub, claims.sid],
+      'hub_user_principal',
+    );
     if (!row) throw AuthException.invalidToken();
     return { kind: 'user', id: claims.sub as string, orgId, orgKind: row.kind, roles: row.roles, email: row.email, sessionId: claims.sid };
   }

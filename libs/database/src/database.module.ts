@@ -22,7 +22,9 @@ export class DatabaseModule {
           synchronize: false,
           migrationsRun: false,
           logging: false,
-          extra: { max: options.poolSize ?? 20, application_name: 'hub' },
+          // Pipeline mode lets TenantDatabase.read write a whole read transaction in one round trip; queries awaited
+          // one by one (everything else) behave as without it.
+          extra: { max: options.poolSize ?? 20, application_name: 'hub', pipeline: true },
         }),
       ],
       providers: [TenantDatabase],
