@@ -2,10 +2,10 @@ import { organisationContext, TenantDatabase } from '#database';
 import { bearer, startTestHub, type TestHub } from './support/test-hub.js';
 
 /**
- * The read fast path (`TenantDatabase.read`): one round trip for BEGIN READ ONLY, the tenant context, the
- * statement and COMMIT. It must keep every guarantee of `run`: the context is transaction-local, row-level
- * security holds, and the per-request principal check still refuses a disabled user, a disabled
- * organisation or a revoked session before any read.
+ * The read fast path (`TenantDatabase.read`): the tenant context and the statement in one message, one
+ * round trip, one implicit transaction. It must keep every guarantee of `run`: the context is
+ * transaction-local, row-level security holds, values cannot escape their literals, and the per-request
+ * principal check still refuses a disabled user, a disabled organisation or a revoked session.
  */
 describe('the read fast path', () => {
   let hub: TestHub;
@@ -105,7 +105,16 @@ describe('the read fast path', () => {
     await hub.http().get(`/api/v1/incidents/${northbankIncident}`).set(bearer(handler)).expect(200);
   });
 
-  it('runs many reads of different organisations at once on the pipelined pool without mixing them up', async () => {
+  it('keeps hostile text in a filter a value: the register searches for it and finds nothing', async () => {
+    for (const q of ["it's", "'; SET hub.org_id = 'x'; --", 'back\\slash', '$1 $$']) {
+      const page = await hub.http().get('/api/v1/incidents').query({ limit: 50, q }).set(bearer(handler)).expect(200);
+      expect(page.body.items).toEqual([]);
+    }
+    const found = await hub.http().get('/api/v1/incidents').query({ limit: 50, q: 'phishing' }).set(bearer(handler)).expect(200);
+    expect(found.body.items.map((i: { id: string }) => i.id)).toEqual([northbankIncident]);
+  });
+
+  it('runs many reads of different organisations at once on the pool without mixing them up', async () => {
     const gridpower = organisationContext(hub.orgId('gridpower'), hub.userId('gridpower', 'handler'), 'member');
     const reads = Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? context() : gridpower));
     const seen = await Promise.all(reads.map((ctx) => db.read<{ org_id: string }>(ctx, 'SELECT DISTINCT org_id FROM incidents')));

@@ -22,9 +22,7 @@ export class DatabaseModule {
           synchronize: false,
           migrationsRun: false,
           logging: false,
-          // Pipeline mode lets TenantDatabase.read write a whole read transaction in one round trip; queries awaited
-          // one by one (everything else) behave as without it.
-          extra: { max: options.poolSize ?? 20, application_name: 'hub', pipeline: true },
+          extra: { max: options.poolSize ?? 20, application_name: 'hub' },
         }),
       ],
       providers: [TenantDatabase],

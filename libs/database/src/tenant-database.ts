@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type pg from 'pg';
+import pg from 'pg';
 import { DataSource, type EntityManager, type EntityTarget, type ObjectLiteral, type Repository } from 'typeorm';
+import { inlineParameters } from './inline-parameters.js';
 import type { TenantContext } from './tenant-context.js';
 
 /**
@@ -49,6 +50,9 @@ export class TenantTransaction {
 const SET_CONTEXT = `SELECT set_config('hub.org_id', $1, true), set_config('hub.org_kind', $2, true),
             set_config('hub.user_id', $3, true), set_config('hub.operator', $4, true), set_config('hub.reads', $5, true)`;
 
+/** The context, and no writes: `read` is for reads only. */
+const SET_CONTEXT_READ_ONLY = `${SET_CONTEXT}, set_config('transaction_read_only', 'on', true)`;
+
 function contextValues(context: TenantContext): string[] {
   return [context.orgId ?? '', context.orgKind ?? '', context.userId ?? '', context.operator ? 'on' : 'off', context.readsShared ? 'shared' : 'own'];
 }
@@ -56,8 +60,6 @@ function contextValues(context: TenantContext): string[] {
 async function applyContext(manager: EntityManager, context: TenantContext): Promise<void> {
   await manager.query(SET_CONTEXT, contextValues(context));
 }
-
-const BEGIN_READ_ONLY = 'BEGIN READ ONLY';
 
 /** The one way application code reaches tenant data: every read and write runs inside `run`. */
 @Injectable()
@@ -72,26 +74,26 @@ export class TenantDatabase {
   }
 
   /**
-   * One read-only statement with the tenant context applied, in one round trip instead of four: BEGIN READ
-   * ONLY, the context, the statement and COMMIT are written together on one pipelined connection (the pool's
-   * clients run in pg's pipeline mode), and still form one transaction, so the settings stay
-   * transaction-local exactly as in `run`. If any step fails the whole read fails: no rows read without
-   * the context. For the single-statement reads of a request (read one, the register's page).
+   * One read-only statement with the tenant context applied, in one round trip and one transaction: the
+   * context and the statement go to PostgreSQL as one simple-protocol message, which it runs as one implicit
+   * transaction, so the settings are transaction-local exactly as in `run` and gone before the connection
+   * returns to the pool; a failure rolls the whole message back. The price of one message is that values
+   * travel as quoted literals (`inlineParameters`). For the single-statement reads of a request.
    */
   async read<T = Record<string, unknown>>(context: TenantContext, sql: string, parameters: unknown[] = []): Promise<T[]> {
+    const message = `${inlineParameters(SET_CONTEXT_READ_ONLY, contextValues(context))};\n${inlineParameters(sql, parameters)}`;
     const client = await this.pool().connect();
-    const steps = await Promise.allSettled([
-      client.query(BEGIN_READ_ONLY),
-      client.query({ name: 'hub_set_context', text: SET_CONTEXT, values: contextValues(context) }),
-      client.query(sql, parameters),
-      client.query('COMMIT'),
-    ]);
-    const failed = steps.find((step) => step.status === 'rejected');
-    // A connection left in a transaction (COMMIT itself failed) is never handed to the next request.
-    const closed = steps[3].status === 'fulfilled' && client.getTransactionStatus() === 'I';
-    client.release(closed ? undefined : new Error('tenant read did not end its transaction'));
-    if (failed) throw failed.reason;
-    return (steps[2] as PromiseFulfilledResult<pg.QueryResult>).value.rows as T[];
+    let results: pg.QueryResult[];
+    try {
+      results = (await client.query(message)) as unknown as pg.QueryResult[];
+    } catch (error) {
+      // An error from PostgreSQL ended the implicit transaction and the connection is reusable; any other is not.
+      const clean = error instanceof pg.DatabaseError && client.getTransactionStatus() === 'I';
+      client.release(clean ? undefined : (error as Error));
+      throw error;
+    }
+    client.release();
+    return results[1].rows as T[];
   }
 
   /**
@@ -104,7 +106,7 @@ export class TenantDatabase {
     return rows as T[];
   }
 
-  /** TypeORM's own pool of the application role's connections: the fast paths above share it with `run`. */
+  /** TypeORM's own pool of the application role's connections: `read` and `statement` share it with `run`. */
   private pool(): pg.Pool {
     return (this.dataSource.driver as unknown as { master: pg.Pool }).master;
   }
