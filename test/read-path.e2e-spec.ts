@@ -66,6 +66,19 @@ describe('the read fast path', () => {
     expect(row.title).toBe(incidentBody.title);
   });
 
+  it('walks the register index for a page read in index order, and the setting ends with the read', async () => {
+    const page = 'SELECT id FROM incidents i WHERE i.org_id = $1 ORDER BY i.updated_at DESC, i.id DESC LIMIT 51';
+    const plan = await db.read<{ 'QUERY PLAN': string }>(context(), `EXPLAIN ${page}`, [hub.orgId('northbank')], { inIndexOrder: true });
+    const text = plan.map((r) => r['QUERY PLAN']).join('\n');
+    expect(text).toMatch(/Index (Only )?Scan using incidents_register_idx/);
+    expect(text).not.toMatch(/Sort/);
+    const setting = "SELECT current_setting('enable_sort') AS enable_sort";
+    expect(await db.read(context(), setting, [], { inIndexOrder: true })).toEqual([{ enable_sort: 'off' }]);
+    expect(await db.read(context(), setting)).toEqual([{ enable_sort: 'on' }]);
+    const [after] = await db.statement<{ enable_sort: string }>("SELECT current_setting('enable_sort') AS enable_sort");
+    expect(after.enable_sort).toBe('on');
+  });
+
   it("answers 404 for another organisation's incident and for its page, and 200 for its own", async () => {
     await hub.http().get(`/api/v1/incidents/${northbankIncident}`).set(bearer(handler)).expect(200);
     await hub.http().get(`/api/v1/incidents/${gridpowerIncident}`).set(bearer(handler)).expect(404);

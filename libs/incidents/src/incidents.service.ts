@@ -78,7 +78,7 @@ export class IncidentsService {
   /** The register: the policy's own-organisation rule, the filters, newest change first, by cursor. */
   async list(principal: OrgPrincipal, query: RegisterQueryDto): Promise<Page<ReturnType<typeof registerItemView>>> {
     const { sql, params } = registerPageSql(principal, query);
-    const rows = await this.db.read<IncidentRow>(tenantContextOf(principal), sql, params);
+    const rows = await this.db.read<IncidentRow>(tenantContextOf(principal), sql, params, { inIndexOrder: true });
     return toPage(rows, query.limit, (row) => row.sort_key).map(registerItemView);
   }
 
