@@ -59,7 +59,12 @@ describe('the read fast path', () => {
   it('refuses writes, and a failed statement rolls back and leaves the connection clean', async () => {
     await expect(db.read(context(), "UPDATE incidents SET title = 'owned' WHERE id = $1", [northbankIncident])).rejects.toThrow(/read-only transaction/);
     await expect(db.read(context(), 'SELECT 1 / 0')).rejects.toThrow(/division by zero/);
-    const { after } = await readThenNext(() => db.read(context(), 'SELECT 1 / 0').catch(() => undefined));
+    // A prepared read failing on a later run: the connection goes back clean and is used again.
+    const divide = 'SELECT 1 / $1::int AS quotient';
+    const { after } = await readThenNext(async () => {
+      await db.read(context(), divide, [1]);
+      await db.read(context(), divide, [0]).catch(() => undefined);
+    });
     expect(after.org ?? '').toBe('');
     expect(after.incidents).toBe(0);
     const [row] = await db.read<{ title: string }>(context(), 'SELECT title FROM incidents WHERE id = $1', [northbankIncident]);
@@ -125,6 +130,19 @@ describe('the read fast path', () => {
     }
     const found = await hub.http().get('/api/v1/incidents').query({ limit: 50, q: 'phishing' }).set(bearer(handler)).expect(200);
     expect(found.body.items.map((i: { id: string }) => i.id)).toEqual([northbankIncident]);
+  });
+
+  it('re-reads the context on every run of a prepared read, past the switch to a generic plan', async () => {
+    const gridpower = organisationContext(hub.orgId('gridpower'), hub.userId('gridpower', 'handler'), 'member');
+    const sql = "SELECT DISTINCT org_id, pg_backend_pid() AS pid FROM incidents WHERE title <> $1";
+    const pids = new Set<number>();
+    for (let i = 0; i < 16; i += 1) {
+      const ctx = i % 2 === 0 ? context() : gridpower;
+      const rows = await db.read<{ org_id: string; pid: number }>(ctx, sql, ['no such title']);
+      expect(rows.map((r) => r.org_id)).toEqual([ctx.orgId]);
+      rows.forEach((r) => pids.add(r.pid));
+    }
+    expect(pids.size).toBeLessThan(16);
   });
 
   it('runs many reads of different organisations at once on the pool without mixing them up', async () => {

@@ -33,7 +33,7 @@ export function inlineParameters(sql: string, parameters: readonly unknown[]): s
       const index = Number(match[1]);
       if (index < 1 || index > parameters.length) throw new Error(`inlineParameters: no value for $${index}`);
       used.add(index);
-      out += literal(parameters[index - 1]);
+      out += sqlLiteral(parameters[index - 1]);
       i += match[0].length;
     } else if (c === ';') {
       throw new Error('inlineParameters: one statement only');
@@ -55,7 +55,8 @@ function closingQuote(sql: string, start: number, quote: string): number {
   throw new Error('inlineParameters: unterminated quote');
 }
 
-function literal(value: unknown): string {
+/** One value as a quoted literal (or NULL), as `inlineParameters` writes it. */
+export function sqlLiteral(value: unknown): string {
   const text = textOf(value);
   if (text === null) return 'NULL';
   if (text.includes('\0')) throw new Error('inlineParameters: a value holds a NUL character');

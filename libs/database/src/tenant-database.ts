@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import pg from 'pg';
 import { DataSource, type EntityManager, type EntityTarget, type ObjectLiteral, type Repository } from 'typeorm';
-import { inlineParameters } from './inline-parameters.js';
+import { inlineParameters, sqlLiteral } from './inline-parameters.js';
 import type { TenantContext } from './tenant-context.js';
 
 /**
@@ -62,6 +62,10 @@ const SET_CONTEXT_READ_ONLY = `${SET_CONTEXT}, set_config('transaction_read_only
  */
 const SET_CONTEXT_READ_ONLY_IN_INDEX_ORDER = `${SET_CONTEXT_READ_ONLY}, set_config('enable_sort', 'off', true)`;
 
+/** What SQL PREPARE accepts of a read (not EXPLAIN, say), and how many a connection keeps at most. */
+const PREPARABLE = /^\s*(SELECT|WITH)\b/i;
+const PREPARED_PER_CONNECTION = 100;
+
 export interface ReadOptions {
   /** The statement is a page in the order of an index (ORDER BY its columns, LIMIT): walk it, never sort. */
   inIndexOrder?: boolean;
@@ -78,6 +82,9 @@ async function applyContext(manager: EntityManager, context: TenantContext): Pro
 /** The one way application code reaches tenant data: every read and write runs inside `run`. */
 @Injectable()
 export class TenantDatabase {
+  /** Per pooled connection, the statements `read` has prepared on it, by settings and text. */
+  private readonly prepared = new WeakMap<pg.PoolClient, Map<string, string>>();
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   run<T>(context: TenantContext, work: (tx: TenantTransaction) => Promise<T>): Promise<T> {
@@ -92,23 +99,40 @@ export class TenantDatabase {
    * context and the statement go to PostgreSQL as one simple-protocol message, which it runs as one implicit
    * transaction, so the settings are transaction-local exactly as in `run` and gone before the connection
    * returns to the pool; a failure rolls the whole message back. The price of one message is that values
-   * travel as quoted literals (`inlineParameters`). For the single-statement reads of a request.
+   * travel as quoted literals (`inlineParameters`). A SELECT is also prepared once per connection (SQL
+   * PREPARE in its first message, EXECUTE afterwards): planning it cost more than running it. For the
+   * single-statement reads of a request.
    */
   async read<T = Record<string, unknown>>(context: TenantContext, sql: string, parameters: unknown[] = [], options: ReadOptions = {}): Promise<T[]> {
     const settings = options.inIndexOrder ? SET_CONTEXT_READ_ONLY_IN_INDEX_ORDER : SET_CONTEXT_READ_ONLY;
-    const message = `${inlineParameters(settings, contextValues(context))};\n${inlineParameters(sql, parameters)}`;
+    // Lexed and checked in full even when prepared: one statement, every placeholder with its value.
+    const inlined = inlineParameters(sql, parameters);
     const client = await this.pool().connect();
+    let prepared = this.prepared.get(client);
+    if (!prepared) this.prepared.set(client, (prepared = new Map()));
+    // A plan is made under the settings of its first run, so the same text read with other settings is another statement.
+    const key = `${settings === SET_CONTEXT_READ_ONLY ? '' : 'index-order:'}${sql}`;
+    let name = prepared.get(key);
+    let preparing: string | undefined;
+    if (!name && PREPARABLE.test(sql) && prepared.size < PREPARED_PER_CONNECTION) name = preparing = `hub_read_${prepared.size + 1}`;
+    const message = [
+      inlineParameters(settings, contextValues(context)),
+      ...(preparing ? [`PREPARE ${preparing} AS ${sql}`] : []),
+      name ? `EXECUTE ${name}${parameters.length ? `(${parameters.map(sqlLiteral).join(', ')})` : ''}` : inlined,
+    ].join(';\n');
     let results: pg.QueryResult[];
     try {
       results = (await client.query(message)) as unknown as pg.QueryResult[];
     } catch (error) {
-      // An error from PostgreSQL ended the implicit transaction and the connection is reusable; any other is not.
-      const clean = error instanceof pg.DatabaseError && client.getTransactionStatus() === 'I';
+      // An error from PostgreSQL ended the implicit transaction and the connection is reusable, unless a
+      // PREPARE in it may or may not have run; any other error leaves it unusable.
+      const clean = error instanceof pg.DatabaseError && client.getTransactionStatus() === 'I' && !preparing;
       client.release(clean ? undefined : (error as Error));
       throw error;
     }
+    if (preparing) prepared.set(key, preparing);
     client.release();
-    return results[1].rows as T[];
+    return results[results.length - 1].rows as T[];
   }
 
   /**
