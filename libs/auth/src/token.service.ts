@@ -10,6 +10,12 @@ import { ACCESS_TOKEN_ALG, SigningKeys } from './signing-keys.service.js';
 const ISSUER = 'coordination-hub';
 const AUDIENCE = 'hub-api';
 export const API_KEY_PREFIX = 'hubk';
+/** The user, active, in its active organisation, with its session open: under row-level security, as that user. */
+const USER_PRINCIPAL = `SELECT u.email, u.roles, o.kind
+   FROM users u
+   JOIN organisations o ON o.id = u.org_id AND o.status = 'active'
+   JOIN auth_sessions s ON s.id = $3 AND s.user_id = u.id AND s.revoked_at IS NULL AND s.expires_at > now()
+  WHERE u.id = $2 AND u.org_id = $1 AND u.status = 'active'`;
 /** Access tokens remembered as verified (see `verifyAccessToken`): a few hundred bytes each. */
 const VERIFIED_TOKENS_MAX = 10_000;
 
@@ -108,12 +114,13 @@ export class TokenService {
 
   private async userOf(claims: AccessClaims): Promise<Principal> {
     const orgId = claims.org as string;
-    // A named statement: parsed and planned once per connection, as it runs on every request.
-    const [row] = await this.db.statement<{ email: string; roles: Role[]; kind: OrgKind }>(
-      'SELECT * FROM hub_user_principal($1, $2, $3)',
-      [orgId, claims.sub, claims.sid],
-      'hub_user_principal',
-    );
+    // hub_user_principal's check, as one read in the claimed user's own context: one message, no PL/pgSQL,
+    // prepared once per connection, and the context ends with its implicit transaction.
+    const [row] = await this.db.read<{ email: string; roles: Role[]; kind: OrgKind }>(organisationContext(orgId, claims.sub as string), USER_PRINCIPAL, [
+      orgId,
+      claims.sub,
+      claims.sid,
+    ]);
     if (!row) throw AuthException.invalidToken();
     return { kind: 'user', id: claims.sub as string, orgId, orgKind: row.kind, roles: row.roles, email: row.email, sessionId: claims.sid };
   }
