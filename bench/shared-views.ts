@@ -76,8 +76,9 @@ export async function benchSharedViews(bench: SharedViewsBench): Promise<void> {
           `p50 ${times.p50.toFixed(1)} ms, p95 ${times.p95.toFixed(1)} ms (${times.samples} samples)`,
       );
       bench.report(`  plan as hub_app: ${plan.summary}; statement ${same}`);
-      for (const line of plan.top) bench.report(`    ${line}`, true);
-      if (process.env.BENCH_PLANS === 'full' || !plan.bounded) process.stdout.write(`${plan.text.replace(/^/gm, '      | ')}\n`);
+      // Short by default: the summary above, and the main chain of nodes for a plan not bounded by the page.
+      if (process.env.BENCH_PLANS === 'full') process.stdout.write(`${plan.text.replace(/^/gm, '      | ')}\n`);
+      else if (!plan.bounded) for (const line of plan.top) bench.report(`    ${line}`, true);
     }
   }
 }

@@ -25,6 +25,8 @@ export async function createApp(options: { config: HubConfig; logger: Logger; ap
       const { status, body, headers } = toErrorResponse(error, request.id, request.log as unknown as Logger);
       void reply.status(status).headers(headers).send(body);
     },
+    // One log line per request, written when it ends (below), instead of Fastify's two.
+    disableRequestLogging: true,
     // A caller's request id is kept when it is sane, so one id follows a request across systems.
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
       const given = request.headers['x-request-id'];
@@ -38,6 +40,10 @@ export async function createApp(options: { config: HubConfig; logger: Logger; ap
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    // Through Fastify's own req / res serializers: method, url, host, client address and port, status.
+    request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
   });
   app.enableShutdownHooks();
 

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import pg from 'pg';
 import { DataSource, type EntityManager, type EntityTarget, type ObjectLiteral, type Repository } from 'typeorm';
+import { inlineParameters, sqlLiteral } from './inline-parameters.js';
 import type { TenantContext } from './tenant-context.js';
 
 /**
@@ -45,17 +47,44 @@ export class TenantTransaction {
   }
 }
 
+const SET_CONTEXT = `SELECT set_config('hub.org_id', $1, true), set_config('hub.org_kind', $2, true),
+            set_config('hub.user_id', $3, true), set_config('hub.operator', $4, true), set_config('hub.reads', $5, true)`;
+
+/** The context, and no writes: `read` is for reads only. */
+const SET_CONTEXT_READ_ONLY = `${SET_CONTEXT}, set_config('transaction_read_only', 'on', true)`;
+
+/**
+ * A page read in its index's order. Row-level security adds its own `org_id = hub_current_org()` to a
+ * statement that already names the organisation; the planner counts that selectivity twice, expects a
+ * couple of rows, and then prefers reading every row of the organisation and sorting them to walking the
+ * index until the page is full: 2,000 rows for a page of 50 at 1M incidents. Without sorts (for this
+ * transaction only) it walks the index and stops at the page.
+ */
+const SET_CONTEXT_READ_ONLY_IN_INDEX_ORDER = `${SET_CONTEXT_READ_ONLY}, set_config('enable_sort', 'off', true)`;
+
+/** What SQL PREPARE accepts of a read (not EXPLAIN, say), and how many a connection keeps at most. */
+const PREPARABLE = /^\s*(SELECT|WITH)\b/i;
+const PREPARED_PER_CONNECTION = 100;
+
+export interface ReadOptions {
+  /** The statement is a page in the order of an index (ORDER BY its columns, LIMIT): walk it, never sort. */
+  inIndexOrder?: boolean;
+}
+
+function contextValues(context: TenantContext): string[] {
+  return [context.orgId ?? '', context.orgKind ?? '', context.userId ?? '', context.operator ? 'on' : 'off', context.readsShared ? 'shared' : 'own'];
+}
+
 async function applyContext(manager: EntityManager, context: TenantContext): Promise<void> {
-  await manager.query(
-    `SELECT set_config('hub.org_id', $1, true), set_config('hub.org_kind', $2, true),
-            set_config('hub.user_id', $3, true), set_config('hub.operator', $4, true), set_config('hub.reads', $5, true)`,
-    [context.orgId ?? '', context.orgKind ?? '', context.userId ?? '', context.operator ? 'on' : 'off', context.readsShared ? 'shared' : 'own'],
-  );
+  await manager.query(SET_CONTEXT, contextValues(context));
 }
 
 /** The one way application code reaches tenant data: every read and write runs inside `run`. */
 @Injectable()
 export class TenantDatabase {
+  /** Per pooled connection, the statements `read` has prepared on it, by settings and text. */
+  private readonly prepared = new WeakMap<pg.PoolClient, Map<string, string>>();
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   run<T>(context: TenantContext, work: (tx: TenantTransaction) => Promise<T>): Promise<T> {
@@ -66,11 +95,59 @@ export class TenantDatabase {
   }
 
   /**
+   * One read-only statement with the tenant context applied, in one round trip and one transaction: the
+   * context and the statement go to PostgreSQL as one simple-protocol message, which it runs as one implicit
+   * transaction, so the settings are transaction-local exactly as in `run` and gone before the connection
+   * returns to the pool; a failure rolls the whole message back. The price of one message is that values
+   * travel as quoted literals (`inlineParameters`). A SELECT is also prepared once per connection (SQL
+   * PREPARE in its first message, EXECUTE afterwards): planning it cost more than running it. For the
+   * single-statement reads of a request.
+   */
+  async read<T = Record<string, unknown>>(context: TenantContext, sql: string, parameters: unknown[] = [], options: ReadOptions = {}): Promise<T[]> {
+    const settings = options.inIndexOrder ? SET_CONTEXT_READ_ONLY_IN_INDEX_ORDER : SET_CONTEXT_READ_ONLY;
+    // Lexed and checked in full even when prepared: one statement, every placeholder with its value.
+    const inlined = inlineParameters(sql, parameters);
+    const client = await this.pool().connect();
+    let prepared = this.prepared.get(client);
+    if (!prepared) this.prepared.set(client, (prepared = new Map()));
+    // A plan is made under the settings of its first run, so the same text read with other settings is another statement.
+    const key = `${settings === SET_CONTEXT_READ_ONLY ? '' : 'index-order:'}${sql}`;
+    let name = prepared.get(key);
+    let preparing: string | undefined;
+    if (!name && PREPARABLE.test(sql) && prepared.size < PREPARED_PER_CONNECTION) name = preparing = `hub_read_${prepared.size + 1}`;
+    const message = [
+      inlineParameters(settings, contextValues(context)),
+      ...(preparing ? [`PREPARE ${preparing} AS ${sql}`] : []),
+      name ? `EXECUTE ${name}${parameters.length ? `(${parameters.map(sqlLiteral).join(', ')})` : ''}` : inlined,
+    ].join(';\n');
+    let results: pg.QueryResult[];
+    try {
+      results = (await client.query(message)) as unknown as pg.QueryResult[];
+    } catch (error) {
+      // An error from PostgreSQL ended the implicit transaction and the connection is reusable, unless a
+      // PREPARE in it may or may not have run; any other error leaves it unusable.
+      const clean = error instanceof pg.DatabaseError && client.getTransactionStatus() === 'I' && !preparing;
+      client.release(clean ? undefined : (error as Error));
+      throw error;
+    }
+    if (preparing) prepared.set(key, preparing);
+    client.release();
+    return results[results.length - 1].rows as T[];
+  }
+
+  /**
    * One statement in its own implicit transaction, with no tenant context of its own: for the functions
    * that set their context themselves (the per-request principal check), where a round trip counts.
+   * `name` makes it a prepared statement on each connection (parsed and planned once).
    */
-  statement<T = Record<string, unknown>>(sql: string, parameters: unknown[] = []): Promise<T[]> {
-    return this.dataSource.query(sql, parameters);
+  async statement<T = Record<string, unknown>>(sql: string, parameters: unknown[] = [], name?: string): Promise<T[]> {
+    const { rows } = await this.pool().query({ text: sql, values: parameters, ...(name ? { name } : {}) });
+    return rows as T[];
+  }
+
+  /** TypeORM's own pool of the application role's connections: `read` and `statement` share it with `run`. */
+  private pool(): pg.Pool {
+    return (this.dataSource.driver as unknown as { master: pg.Pool }).master;
   }
 
   /** Readiness: the application role can reach the database. */
