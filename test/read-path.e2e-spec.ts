@@ -1,4 +1,6 @@
 import { organisationContext, TenantDatabase } from '#database';
+import { demoEmail } from '#hub/demo-seed.js';
+import { inviteUser } from './support/invitations.js';
 import { bearer, startTestHub, type TestHub } from './support/test-hub.js';
 
 /**
@@ -102,16 +104,15 @@ describe('the read fast path', () => {
 
   it('refuses a disabled user on the read path at once', async () => {
     const admin = hub.token('northbank', 'admin');
-    const created = await hub.http().post('/api/v1/users').set(bearer(admin))
-      .send({ email: 'reader@northbank.demo', displayName: 'Reader', roles: ['viewer'], password: 'a-long-password-1' }).expect(201);
+    const created = await inviteUser(hub, 'northbank', { email: 'reader@northbank.demo', displayName: 'Reader', roles: ['viewer'] }, 'a-long-password-1', admin);
     const pair = await hub.login('reader@northbank.demo', 'a-long-password-1');
     await hub.http().get(`/api/v1/incidents/${northbankIncident}`).set(bearer(pair.accessToken)).expect(200);
-    await hub.http().patch(`/api/v1/users/${created.body.id}`).set(bearer(admin)).send({ version: created.body.version, status: 'disabled' }).expect(200);
+    await hub.http().patch(`/api/v1/users/${created.id}`).set(bearer(admin)).send({ version: created.version, status: 'disabled' }).expect(200);
     await hub.http().get(`/api/v1/incidents/${northbankIncident}`).set(bearer(pair.accessToken)).expect(401);
     await hub.http().get('/api/v1/incidents?limit=50').set(bearer(pair.accessToken)).expect(401);
   });
 
-  it('refuses every user of a disabled organisation on the read path, and reads again once enabled', async () => {
+  it('refuses every user of a disabled organisation on the read path, and reads again after a fresh login once enabled', async () => {
     const operator = bearer(hub.token('operator'));
     await hub.http().post(`/api/v1/organisations/${hub.orgId('northbank')}/disable`).set(operator).expect(200);
     try {
@@ -120,6 +121,9 @@ describe('the read fast path', () => {
     } finally {
       await hub.http().post(`/api/v1/organisations/${hub.orgId('northbank')}/enable`).set(operator).expect(200);
     }
+    // Disabling revoked the organisation's sessions for good: the old token stays refused, a new login reads.
+    await hub.http().get(`/api/v1/incidents/${northbankIncident}`).set(bearer(handler)).expect(401);
+    handler = (await hub.login(demoEmail('northbank', 'handler'))).accessToken;
     await hub.http().get(`/api/v1/incidents/${northbankIncident}`).set(bearer(handler)).expect(200);
   });
 
