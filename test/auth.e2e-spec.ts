@@ -184,6 +184,30 @@ describe('authentication', () => {
     await hub.http().get('/api/v1/me').set(bearer(key)).expect(401);
   });
 
+  it('refuses an invitation whose inviter is no longer an active admin, even if its revocation was missed', async () => {
+    const password = 'a-long-password-1';
+    const inviter = await inviteUser(hub, 'gridpower', { email: 'inviter@gridpower.demo', displayName: 'Inviter', roles: ['admin'] }, password);
+    const inviterToken = (await hub.login('inviter@gridpower.demo', password)).accessToken;
+    const invite = async (email: string) =>
+      (await hub.http().post('/api/v1/invitations').set(bearer(inviterToken)).send({ email, displayName: 'Invitee', roles: ['viewer'] }).expect(201)).body.token;
+    const accept = (token: string) => hub.http().post('/api/v1/auth/invitations/accept').send({ token, password });
+    const whileDisabled = await invite('invitee-1@gridpower.demo');
+    const whileDemoted = await invite('invitee-2@gridpower.demo');
+    const withoutTriggers = (sql: string) =>
+      asSuperuser(hub, async (client) => {
+        await client.query('BEGIN');
+        await client.query('SET LOCAL session_replication_role = replica');
+        await client.query(sql, [inviter.id]);
+        await client.query('COMMIT');
+      });
+    await withoutTriggers("UPDATE users SET status = 'disabled' WHERE id = $1");
+    expect((await accept(whileDisabled)).body.code).toBe('AUTH_INVITATION_UNUSABLE');
+    await withoutTriggers("UPDATE users SET status = 'active', roles = '{viewer}' WHERE id = $1");
+    expect((await accept(whileDemoted)).body.code).toBe('AUTH_INVITATION_UNUSABLE');
+    await withoutTriggers("UPDATE users SET roles = '{admin}' WHERE id = $1");
+    expect((await accept(whileDemoted)).status).toBe(201);
+  });
+
   it('answers that a disabled organisation reads nothing, and says why', async () => {
     const operator = hub.token('operator');
     const org = await hub.http().post('/api/v1/organisations').set(bearer(operator)).send({

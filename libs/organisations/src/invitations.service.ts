@@ -131,6 +131,10 @@ export class InvitationsService {
           `SELECT ${columns('i.')}, i.secret_hash, o.slug, o.name AS org_name
              FROM invitations i JOIN organisations o ON o.id = i.org_id AND o.status = 'active'
             WHERE i.id = $1 AND i.org_id = $2 AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now()
+              -- As API keys do: an invitation lives only while the admin who made it does (the CLI's have none),
+              -- even if the revocation its trigger runs was missed.
+              AND (i.created_by IS NULL OR EXISTS (
+                SELECT 1 FROM users u WHERE u.id = i.created_by AND u.status = 'active' AND 'admin' = ANY (u.roles)))
             FOR UPDATE OF i`,
           [parsed.id, parsed.scope],
         );
