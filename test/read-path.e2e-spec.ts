@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { organisationContext, TenantDatabase } from '#database';
 import { demoEmail } from '#hub/demo-seed.js';
 import { inviteUser } from './support/invitations.js';
@@ -154,5 +155,77 @@ describe('the read fast path', () => {
     const reads = Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? context() : gridpower));
     const seen = await Promise.all(reads.map((ctx) => db.read<{ org_id: string }>(ctx, 'SELECT DISTINCT org_id FROM incidents')));
     seen.forEach((rows, i) => expect(rows).toEqual([{ org_id: reads[i].orgId }]));
+  });
+
+  describe('the principal check riding in the request\'s first database message', () => {
+    const password = 'a-long-password-1';
+    let seq = 0;
+    // A fresh admin login: an earlier test disabled Northbank, which revoked its pre-minted sessions for good.
+    let admin: string;
+    beforeAll(async () => {
+      admin = (await hub.login(demoEmail('northbank', 'admin'))).accessToken;
+    });
+    /** A fresh user with a session this process has confirmed once (its first request ran the full check). */
+    async function confirmedUser(roles: string[]) {
+      seq += 1;
+      const email = `rider-${seq}@northbank.demo`;
+      const user = await inviteUser(hub, 'northbank', { email, displayName: `Rider ${seq}`, roles }, password, admin);
+      const token = (await hub.login(email, password)).accessToken;
+      await hub.http().get('/api/v1/me').set(bearer(token)).expect(200);
+      return { user, token };
+    }
+
+    it('refuses a logged-out session on a route that reads nothing, on one that fails before it reads, and on a read', async () => {
+      // Each on a session of its own: the first refusal of a session makes the next request take the full check.
+      const loggedOut = async () => {
+        const { token } = await confirmedUser(['handler']);
+        await hub.http().post('/api/v1/auth/logout').set(bearer(token)).expect(204);
+        return token;
+      };
+      await hub.http().get('/api/v1/categories').set(bearer(await loggedOut())).expect(401);
+      // A body the validation pipe refuses: the answer is still the principal's 401, not the body's 400.
+      await hub.http().post('/api/v1/incidents').set(bearer(await loggedOut())).send({ title: 42 }).expect(401);
+      await hub.http().get('/api/v1/me').set(bearer(await loggedOut())).expect(401);
+    });
+
+    it('refuses a disabled user on a write, and writes nothing', async () => {
+      const { user, token } = await confirmedUser(['handler']);
+      const before = (await hub.http().get('/api/v1/incidents?limit=200').set(bearer(handler)).expect(200)).body.items.length;
+      await hub.http().patch(`/api/v1/users/${user.id}`).set(bearer(admin)).send({ version: user.version, status: 'disabled' }).expect(200);
+      await hub.http().post('/api/v1/incidents').set(bearer(token)).send(incidentBody).expect(401);
+      expect((await hub.http().get('/api/v1/incidents?limit=200').set(bearer(handler)).expect(200)).body.items).toHaveLength(before);
+    });
+
+    it('refuses a demoted user at once, with what its new roles allow, and writes nothing', async () => {
+      const { user, token } = await confirmedUser(['handler']);
+      await hub.http().patch(`/api/v1/users/${user.id}`).set(bearer(admin)).send({ version: user.version, roles: ['viewer'] }).expect(200);
+      const before = (await hub.http().get('/api/v1/incidents?limit=200').set(bearer(handler)).expect(200)).body.items.length;
+      await hub.http().post('/api/v1/incidents').set(bearer(token)).send(incidentBody).expect(403);
+      await hub.http().post('/api/v1/incidents').set(bearer(token)).send(incidentBody).expect(403);
+      await hub.http().get(`/api/v1/incidents/${northbankIncident}`).set(bearer(token)).expect(200);
+      expect((await hub.http().get('/api/v1/incidents?limit=200').set(bearer(handler)).expect(200)).body.items).toHaveLength(before);
+    });
+
+    it('refuses a session whose organisation was disabled on a read, before any row is answered', async () => {
+      const { token } = await confirmedUser(['viewer']);
+      await hub.http().get(`/api/v1/incidents/${northbankIncident}`).set(bearer(token)).expect(200);
+      // With the revocation trigger switched off, only the check itself can refuse.
+      const admin = new pg.Client({ connectionString: hub.db.adminUrl });
+      await admin.connect();
+      try {
+        await admin.query('BEGIN');
+        await admin.query('SET LOCAL session_replication_role = replica');
+        await admin.query("UPDATE organisations SET status = 'disabled' WHERE id = $1", [hub.orgId('northbank')]);
+        await admin.query('COMMIT');
+        await hub.http().get(`/api/v1/incidents/${northbankIncident}`).set(bearer(token)).expect(401);
+        await hub.http().get('/api/v1/incidents?limit=50').set(bearer(token)).expect(401);
+      } finally {
+        await admin.query('BEGIN');
+        await admin.query('SET LOCAL session_replication_role = replica');
+        await admin.query("UPDATE organisations SET status = 'active' WHERE id = $1", [hub.orgId('northbank')]);
+        await admin.query('COMMIT');
+        await admin.end();
+      }
+    });
   });
 });

@@ -6,6 +6,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type HubConfig, PinoNestLogger, toErrorResponse } from '#common';
+import { inRequestScope } from '#database';
 import { AppModule } from './app.module.js';
 import { buildOpenApiDocument } from './openapi.js';
 
@@ -38,6 +39,8 @@ export async function createApp(options: { config: HubConfig; logger: Logger; ap
     bufferLogs: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  // Each request runs in a scope of its own, where the guard can hand the principal check to its first read.
+  fastify.addHook('onRequest', (_request, _reply, done) => inRequestScope(done));
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -31,13 +31,18 @@ export class AuthGuard implements CanActivate {
     const rule = this.reflector.getAllAndOverride<AccessRule>(ACCESS_RULE, targets) ?? DEFAULT_ACCESS;
     const request = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
     const header = request.headers.authorization ?? (request.headers['x-api-key'] as string | undefined);
-    const principal = await this.tokens.authenticate(header);
-    if (!rule.principals.includes(principal.kind)) throw AuthException.notAllowed('this action');
-    if (rule.roles.length > 0) {
-      const roles = principal.kind === 'operator' ? [] : principal.roles;
-      if (!rule.roles.some((role) => roles.includes(role))) throw AuthException.notAllowed('this action');
-    }
+    // A refusal is only ever decided on a confirmed principal: an assumed one that the rule refuses (its roles
+    // may have grown since) is confirmed first, by the full check.
+    const principal = await this.tokens.authenticateRequest(header, (assumed) => allows(rule, assumed));
+    if (!allows(rule, principal)) throw AuthException.notAllowed('this action');
     request.principal = principal;
     return true;
   }
+}
+
+function allows(rule: AccessRule, principal: Principal): boolean {
+  if (!rule.principals.includes(principal.kind)) return false;
+  if (rule.roles.length === 0) return true;
+  const roles = principal.kind === 'operator' ? [] : principal.roles;
+  return rule.roles.some((role) => roles.includes(role));
 }

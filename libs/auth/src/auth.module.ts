@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ApiKeysService } from './api-keys.service.js';
 import { ApiKeysController, AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
@@ -9,6 +9,7 @@ import { PasswordHasher } from './password-hasher.js';
 import { KeyRings } from './key-ring.js';
 import { SigningKeys } from './signing-keys.service.js';
 import { TokenService } from './token.service.js';
+import { PendingCheckInterceptor } from './pending-check.interceptor.js';
 
 @Global()
 @Module({
@@ -22,6 +23,7 @@ import { TokenService } from './token.service.js';
     AuthService,
     ApiKeysService,
     { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_INTERCEPTOR, useClass: PendingCheckInterceptor },
   ],
   exports: [TokenService, PasswordHasher, KeyRings],
 })

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type CryptoKey, errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { HUB_CONFIG, type HubConfig } from '#common';
-import { type OrgKind, OPERATOR_CONTEXT, organisationContext, TenantDatabase } from '#database';
+import { deferCheck, type OrgKind, OPERATOR_CONTEXT, organisationContext, TenantDatabase } from '#database';
 import { AuthException } from './auth.exception.js';
 import type { Principal, Role } from './principal.js';
 import { parseSecretToken, secretMatches } from './secret-token.js';
@@ -20,6 +20,18 @@ const USER_PRINCIPAL = `SELECT u.email, u.roles, o.kind
   WHERE u.id = $2 AND u.org_id = $1 AND u.status = 'active'`;
 /** Access tokens remembered as verified (see `verifyAccessToken`): a few hundred bytes each. */
 const VERIFIED_TOKENS_MAX = 10_000;
+/** Sessions whose principal was last confirmed (see `authenticateRequest`), at most. */
+const CONFIRMED_SESSIONS_MAX = 10_000;
+
+interface ConfirmedPrincipal {
+  userId: string;
+  orgId: string;
+  email: string;
+  roles: Role[];
+  kind: OrgKind;
+}
+
+const sameRoles = (a: readonly Role[], b: readonly Role[]) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
 
 const isUuid = (value: unknown): value is string =>
   typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value);
@@ -43,6 +55,7 @@ export interface IssuedAccessToken {
 @Injectable()
 export class TokenService {
   private readonly verified = new Map<string, { claims: AccessClaims; kid: string; key: CryptoKey }>();
+  private readonly confirmed = new Map<string, ConfirmedPrincipal>();
 
   constructor(
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
@@ -72,6 +85,47 @@ export class TokenService {
     if (value.startsWith(`${API_KEY_PREFIX}.`)) return this.fromApiKey(value);
     const claims = await this.verifyAccessToken(value);
     const principal = claims.typ === 'operator' ? await this.operatorOf(claims) : await this.userOf(claims);
+    return { ...principal, expiresAt: new Date((claims.exp as number) * 1000) };
+  }
+
+  /**
+   * `authenticate` for one HTTP request, one round trip cheaper. For a user whose session this process has
+   * confirmed before, the principal is assumed as last confirmed (for the route's role rule), and the check
+   * itself (user active, organisation active, session open, same email, roles and kind) is handed to the
+   * request's first database message (`deferCheck`), which refuses with 401 before any of its rows are used;
+   * a handler that reads nothing passes it after (`PendingCheckInterceptor`). Anything else: `authenticate`.
+   */
+  async authenticateRequest(credential: string | undefined, usable: (assumed: Principal) => boolean): Promise<Principal & { expiresAt?: Date }> {
+    const value = credential?.startsWith('Bearer ') ? credential.slice(7).trim() : credential?.trim();
+    if (!value || value.startsWith(`${API_KEY_PREFIX}.`)) return this.authenticate(credential);
+    const claims = await this.verifyAccessToken(value);
+    const assumed = claims.typ === 'user' ? this.confirmed.get(claims.sid) : undefined;
+    if (!assumed || assumed.userId !== claims.sub || assumed.orgId !== claims.org) return this.authenticate(credential);
+    const principal: Principal = {
+      kind: 'user',
+      id: assumed.userId,
+      orgId: assumed.orgId,
+      orgKind: assumed.kind,
+      roles: assumed.roles,
+      email: assumed.email,
+      sessionId: claims.sid,
+    };
+    if (!usable(principal)) return this.authenticate(credential);
+    const deferred = deferCheck({
+      context: organisationContext(assumed.orgId, assumed.userId),
+      sql: USER_PRINCIPAL,
+      parameters: [assumed.orgId, assumed.userId, claims.sid],
+      verify: (rows) => {
+        const row = rows[0] as { email: string; roles: Role[]; kind: OrgKind } | undefined;
+        if (row && row.email === assumed.email && row.kind === assumed.kind && sameRoles(row.roles, assumed.roles)) return;
+        this.confirmed.delete(claims.sid);
+        // Roles changed under a live session: refused either way, since the services decide with the
+        // principal's roles; 403 where the route's rule refuses the new roles, else 401 (ask again).
+        if (row && !usable({ ...principal, roles: row.roles, email: row.email, orgKind: row.kind })) throw AuthException.notAllowed('this action');
+        throw AuthException.invalidToken();
+      },
+    });
+    if (!deferred) return this.authenticate(credential);
     return { ...principal, expiresAt: new Date((claims.exp as number) * 1000) };
   }
 
@@ -129,7 +183,12 @@ export class TokenService {
       claims.sub,
       claims.sid,
     ]);
-    if (!row) throw AuthException.invalidToken();
+    if (!row) {
+      this.confirmed.delete(claims.sid);
+      throw AuthException.invalidToken();
+    }
+    if (this.confirmed.size >= CONFIRMED_SESSIONS_MAX) this.confirmed.delete(this.confirmed.keys().next().value as string);
+    this.confirmed.set(claims.sid, { userId: claims.sub as string, orgId, email: row.email, roles: row.roles, kind: row.kind });
     return { kind: 'user', id: claims.sub as string, orgId, orgKind: row.kind, roles: row.roles, email: row.email, sessionId: claims.sid };
   }
 

@@ -9,3 +9,4 @@ export * from './prepare-database.js';
 export * from './platform-operators.js';
 export * from './confined-role.js';
 export * from './outbox.js';
+export * from './request-check.js';

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { DataSource, type EntityManager, type EntityTarget, type ObjectLiteral, type Repository } from 'typeorm';
 import { inlineParameters, sqlLiteral } from './inline-parameters.js';
 import type { TenantContext } from './tenant-context.js';
+import { checkPassed, pendingCheck } from './request-check.js';
 
 /**
  * One transaction with the tenant context applied. The settings are transaction-local
@@ -89,7 +90,14 @@ export class TenantDatabase {
 
   run<T>(context: TenantContext, work: (tx: TenantTransaction) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(async (manager) => {
+      // The request's principal check, if it has not passed yet, runs first in this same transaction.
+      const check = pendingCheck();
+      if (check) {
+        await applyContext(manager, check.context);
+        check.verify(await manager.query(check.sql, check.parameters));
+      }
       await applyContext(manager, context);
+      if (check) checkPassed(check);
       return work(new TenantTransaction(manager, context));
     });
   }
@@ -106,33 +114,59 @@ export class TenantDatabase {
   async read<T = Record<string, unknown>>(context: TenantContext, sql: string, parameters: unknown[] = [], options: ReadOptions = {}): Promise<T[]> {
     const settings = options.inIndexOrder ? SET_CONTEXT_READ_ONLY_IN_INDEX_ORDER : SET_CONTEXT_READ_ONLY;
     // Lexed and checked in full even when prepared: one statement, every placeholder with its value.
-    const inlined = inlineParameters(sql, parameters);
+    inlineParameters(sql, parameters);
     const client = await this.pool().connect();
     let prepared = this.prepared.get(client);
     if (!prepared) this.prepared.set(client, (prepared = new Map()));
+    const preparing: [string, string][] = [];
+    // The request's principal check, if it has not passed yet, rides in the same message, under its own context.
+    const check = pendingCheck();
+    const message: string[] = [];
+    if (check) {
+      message.push(inlineParameters(SET_CONTEXT_READ_ONLY, contextValues(check.context)));
+      message.push(...this.statementsOf(prepared, preparing, '', check.sql, check.parameters));
+    }
+    const checkResult = message.length - 1;
+    message.push(inlineParameters(settings, contextValues(context)));
     // A plan is made under the settings of its first run, so the same text read with other settings is another statement.
-    const key = `${settings === SET_CONTEXT_READ_ONLY ? '' : 'index-order:'}${sql}`;
-    let name = prepared.get(key);
-    let preparing: string | undefined;
-    if (!name && PREPARABLE.test(sql) && prepared.size < PREPARED_PER_CONNECTION) name = preparing = `hub_read_${prepared.size + 1}`;
-    const message = [
-      inlineParameters(settings, contextValues(context)),
-      ...(preparing ? [`PREPARE ${preparing} AS ${sql}`] : []),
-      name ? `EXECUTE ${name}${parameters.length ? `(${parameters.map(sqlLiteral).join(', ')})` : ''}` : inlined,
-    ].join(';\n');
+    message.push(...this.statementsOf(prepared, preparing, settings === SET_CONTEXT_READ_ONLY ? '' : 'index-order:', sql, parameters));
     let results: pg.QueryResult[];
     try {
-      results = (await client.query(message)) as unknown as pg.QueryResult[];
+      results = (await client.query(message.join(';\n'))) as unknown as pg.QueryResult[];
     } catch (error) {
       // An error from PostgreSQL ended the implicit transaction and the connection is reusable, unless a
       // PREPARE in it may or may not have run; any other error leaves it unusable.
-      const clean = error instanceof pg.DatabaseError && client.getTransactionStatus() === 'I' && !preparing;
+      const clean = error instanceof pg.DatabaseError && client.getTransactionStatus() === 'I' && preparing.length === 0;
       client.release(clean ? undefined : (error as Error));
       throw error;
     }
-    if (preparing) prepared.set(key, preparing);
+    for (const [key, name] of preparing) prepared.set(key, name);
     client.release();
+    if (check) {
+      check.verify(results[checkResult].rows);
+      checkPassed(check);
+    }
     return results[results.length - 1].rows as T[];
+  }
+
+  /** A statement as `read` sends it: prepared on this connection once (PREPARE, then EXECUTE), or inlined. */
+  private statementsOf(prepared: Map<string, string>, preparing: [string, string][], keyPrefix: string, sql: string, parameters: unknown[]): string[] {
+    const key = `${keyPrefix}${sql}`;
+    let name = prepared.get(key) ?? preparing.find(([k]) => k === key)?.[1];
+    const statements: string[] = [];
+    if (!name && PREPARABLE.test(sql) && prepared.size + preparing.length < PREPARED_PER_CONNECTION) {
+      name = `hub_read_${prepared.size + preparing.length + 1}`;
+      preparing.push([key, name]);
+      statements.push(`PREPARE ${name} AS ${sql}`);
+    }
+    statements.push(name ? `EXECUTE ${name}${parameters.length ? `(${parameters.map(sqlLiteral).join(', ')})` : ''}` : inlineParameters(sql, parameters));
+    return statements;
+  }
+
+  /** Runs the request's principal check now if no database call has run it yet (a handler that reads nothing). */
+  async passPendingCheck(): Promise<void> {
+    const check = pendingCheck();
+    if (check) await this.read(check.context, 'SELECT 1 AS checked');
   }
 
   /**
@@ -141,6 +175,7 @@ export class TenantDatabase {
    * `name` makes it a prepared statement on each connection (parsed and planned once).
    */
   async statement<T = Record<string, unknown>>(sql: string, parameters: unknown[] = [], name?: string): Promise<T[]> {
+    await this.passPendingCheck();
     const { rows } = await this.pool().query({ text: sql, values: parameters, ...(name ? { name } : {}) });
     return rows as T[];
   }
