@@ -17,7 +17,7 @@ function contextOf(type: string, headers: Record<string, string> = {}): Executio
 describe('AuthGuard', () => {
   const authenticated: string[] = [];
   const tokens = {
-    authenticate: async (credential: string | undefined) => {
+    authenticateRequest: async (credential: string | undefined) => {
       authenticated.push(String(credential));
       return { kind: 'user', orgId: 'org', userId: 'user', roles: ['viewer'] };
     },
