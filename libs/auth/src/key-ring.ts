@@ -59,7 +59,6 @@ interface KeyRow {
 export class KeyRing {
   private current?: { kid: string; key: CryptoKey };
   private verifying = new Map<string, CryptoKey>();
-  private publicJwks: JWK[] = [];
   private loadedAt = 0;
 
   constructor(
@@ -88,11 +87,6 @@ export class KeyRing {
     return this.verifying.get(kid);
   }
 
-  /** The public keys of the ring, retired ones included, as a JWKS would publish them. */
-  publicKeys(): readonly JWK[] {
-    return this.publicJwks;
-  }
-
   /** Reads the ring; generates a key when none is left to sign with (first start, or all retired). */
   async reload(): Promise<void> {
     let rows = await this.read();
@@ -105,7 +99,6 @@ export class KeyRing {
       next.set(row.kid, this.verifying.get(row.kid) ?? ((await importJWK(row.public_jwk, this.alg)) as CryptoKey));
     }
     this.verifying = next;
-    this.publicJwks = rows.map((row) => row.public_jwk);
     this.loadedAt = Date.now();
     const newest = rows.find((row) => row.retired_at === null);
     if (newest && this.current?.kid !== newest.kid) this.current = { kid: newest.kid, key: await this.open(newest) };

@@ -113,8 +113,6 @@ export class TenantDatabase {
    */
   async read<T = Record<string, unknown>>(context: TenantContext, sql: string, parameters: unknown[] = [], options: ReadOptions = {}): Promise<T[]> {
     const settings = options.inIndexOrder ? SET_CONTEXT_READ_ONLY_IN_INDEX_ORDER : SET_CONTEXT_READ_ONLY;
-    // Lexed and checked in full even when prepared: one statement, every placeholder with its value.
-    inlineParameters(sql, parameters);
     const client = await this.pool().connect();
     let prepared = this.prepared.get(client);
     if (!prepared) this.prepared.set(client, (prepared = new Map()));
@@ -155,6 +153,8 @@ export class TenantDatabase {
     let name = prepared.get(key) ?? preparing.find(([k]) => k === key)?.[1];
     const statements: string[] = [];
     if (!name && PREPARABLE.test(sql) && prepared.size + preparing.length < PREPARED_PER_CONNECTION) {
+      // Lexed and checked in full once, when prepared: one statement, every placeholder with its value.
+      inlineParameters(sql, parameters);
       name = `hub_read_${prepared.size + preparing.length + 1}`;
       preparing.push([key, name]);
       statements.push(`PREPARE ${name} AS ${sql}`);
@@ -170,9 +170,8 @@ export class TenantDatabase {
   }
 
   /**
-   * One statement in its own implicit transaction, with no tenant context of its own: for the functions
-   * that set their context themselves (the per-request principal check), where a round trip counts.
-   * `name` makes it a prepared statement on each connection (parsed and planned once).
+   * One statement in its own implicit transaction, with no tenant context: readiness, and proofs below the
+   * API. `name` makes it a prepared statement on each connection (parsed and planned once).
    */
   async statement<T = Record<string, unknown>>(sql: string, parameters: unknown[] = [], name?: string): Promise<T[]> {
     await this.passPendingCheck();
@@ -187,6 +186,6 @@ export class TenantDatabase {
 
   /** Readiness: the application role can reach the database. */
   async ping(): Promise<void> {
-    await this.dataSource.query('SELECT 1');
+    await this.statement('SELECT 1');
   }
 }

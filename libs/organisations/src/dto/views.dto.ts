@@ -43,7 +43,8 @@ export class OrganisationView extends OrganisationRef {
   disabledAt?: string | null;
 }
 
-export class UserView {
+/** Who a user is: the fields a user, an invitation and an accepted invitation share. */
+class UserIdentity {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
@@ -55,7 +56,9 @@ export class UserView {
 
   @ApiProperty({ enum: ROLES, isArray: true })
   roles: (typeof ROLES)[number][];
+}
 
+export class UserView extends UserIdentity {
   @ApiProperty({ enum: STATUSES })
   status: (typeof STATUSES)[number];
 
@@ -141,23 +144,8 @@ export class MeView {
   organisation: OrganisationView | null;
 }
 
-/** Who an invitation names: the user it creates once accepted. */
-class Invitee {
-  @ApiProperty({ format: 'uuid' })
-  id: string;
-
-  @ApiProperty({ format: 'email' })
-  email: string;
-
-  @ApiProperty()
-  displayName: string;
-
-  @ApiProperty({ enum: ROLES, isArray: true })
-  roles: (typeof ROLES)[number][];
-}
-
 /** An invitation as its organisation's admins see it: never its token. */
-export class InvitationView extends Invitee {
+export class InvitationView extends UserIdentity {
   @ApiProperty({ enum: ['pending', 'accepted', 'revoked', 'expired'] })
   status: 'pending' | 'accepted' | 'revoked' | 'expired';
 
@@ -175,7 +163,7 @@ export class IssuedInvitationView extends InvitationView {
 }
 
 /** The user an accepted invitation created (`id` is the user's), and its organisation. */
-export class AcceptedInvitationView extends Invitee {
+export class AcceptedInvitationView extends UserIdentity {
   @ApiProperty({ type: OrganisationRef })
   organisation: OrganisationRef;
 }
