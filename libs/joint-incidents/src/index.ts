@@ -1,0 +1,2 @@
+// Coordination agreements and joint incidents (ISO/IEC 27035-4).
+export {};
