@@ -2,7 +2,7 @@ import type { OrgPrincipal } from '#auth';
 import { emitOutbox, type TenantTransaction } from '#database';
 import { allows, isLoosening, isTightening, SharingException, type TlpMarking, withdrawDisallowed } from '#sharing';
 import { abilityOf } from './ability-of.js';
-import { appendLog } from './management-log.js';
+import { appendLog } from '#audit';
 
 /** Only the owner organisation may loosen a marking; anyone who may edit the object may tighten it. */
 export function checkMarkingChange(principal: OrgPrincipal, subject: 'Incident' | 'Observable', ownerOrgId: string, from: TlpMarking, to: TlpMarking): void {
@@ -26,7 +26,7 @@ export async function applyMarkingChange(
   const reason = `the ${objectType} marking was tightened from ${from} to ${to}`;
   const withdrawn = await withdrawDisallowed(tx, objectId, to, principal.id, reason);
   for (const release of withdrawn) {
-    await appendLog(tx, principal, incidentId, {
+    await appendLog(tx, principal, { type: 'incident', id: incidentId }, {
       action: 'release.withdrawn',
       reason,
       details: { releaseId: release.id, object: { type: release.object_type, id: release.object_id }, recipientKind: release.recipient_kind },

@@ -7,7 +7,7 @@ import type { CreateObservableDto, UpdateObservableDto } from './dto/observable.
 import { IncidentErrorCode, IncidentException } from './incident.exception.js';
 import { applyMarkingChange, checkMarkingChange } from './marking-change.js';
 import { findIncident } from './incidents.service.js';
-import { appendLog } from './management-log.js';
+import { appendLog } from '#audit';
 import { normaliseObservable } from './observable-types.js';
 
 export interface ObservableRow {
@@ -75,7 +75,7 @@ export class ObservablesService {
         });
       }
       await tx.query('UPDATE incidents SET updated_at = now() WHERE id = $1', [incidentId]);
-      await appendLog(tx, principal, incidentId, { action: 'observable.added', details: { observableId: row.id, type: row.type, marking: row.marking } });
+      await appendLog(tx, principal, { type: 'incident', id: incidentId }, { action: 'observable.added', details: { observableId: row.id, type: row.type, marking: row.marking } });
       await emitOutbox(tx, { type: 'observable.created', aggregateType: 'observable', aggregateId: row.id, payload: { incidentId } });
       return observableView(row);
     });
@@ -102,7 +102,7 @@ export class ObservablesService {
         [observableId, dto.marking ?? null, dto.pap ?? null],
       );
       await tx.query('UPDATE incidents SET updated_at = now() WHERE id = $1', [incidentId]);
-      await appendLog(tx, principal, incidentId, {
+      await appendLog(tx, principal, { type: 'incident', id: incidentId }, {
         action: 'observable.updated',
         reason: dto.reason ?? '',
         details: { observableId, ...(dto.marking && dto.marking !== from ? { marking: { from, to: dto.marking } } : {}), ...(dto.pap ? { pap: dto.pap } : {}) },

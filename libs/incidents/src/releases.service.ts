@@ -18,7 +18,7 @@ import {
 import { abilityOf } from './ability-of.js';
 import type { CreateReleaseDto, RecipientDto } from './dto/release.dto.js';
 import { findIncident } from './incidents.service.js';
-import { appendLog } from './management-log.js';
+import { appendLog } from '#audit';
 
 export function releaseView(row: ReleaseRow) {
   return {
@@ -97,7 +97,7 @@ export class ReleasesService {
       }
       await syncAccess(tx, [incidentId, ...observables.map((o) => o.id)]);
       for (const release of created) {
-        await appendLog(tx, principal, incidentId, {
+        await appendLog(tx, principal, { type: 'incident', id: incidentId }, {
           action: 'release.granted',
           reason: dto.reason ?? '',
           details: {
@@ -131,7 +131,7 @@ export class ReleasesService {
       }
       const ended = await revokeReleases(tx, [releaseId], principal.id, reason ?? 'revoked');
       for (const row of ended) {
-        await appendLog(tx, principal, incidentId, {
+        await appendLog(tx, principal, { type: 'incident', id: incidentId }, {
           action: 'release.revoked',
           reason: reason ?? '',
           details: { releaseId: row.id, object: { type: row.object_type, id: row.object_id }, recipient: recipientOf(row) },
