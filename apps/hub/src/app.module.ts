@@ -5,6 +5,7 @@ import { HUB_CONFIG, type HubConfig, HubExceptionFilter, HubValidationPipe, ROOT
 import { AuthModule } from '#auth';
 import { DatabaseModule } from '#database';
 import { IncidentsModule } from '#incidents';
+import { AgreementsModule } from '#joint-incidents';
 import { OrganisationsModule } from '#organisations';
 import { HealthController } from './health.controller.js';
 
@@ -14,7 +15,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [DatabaseModule.forRoot({ appUrl: options.appUrl }), AuthModule, OrganisationsModule, IncidentsModule],
+      imports: [DatabaseModule.forRoot({ appUrl: options.appUrl }), AuthModule, OrganisationsModule, IncidentsModule, AgreementsModule],
       controllers: [HealthController],
       providers: [
         { provide: HUB_CONFIG, useValue: options.config },
