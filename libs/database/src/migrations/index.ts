@@ -6,6 +6,7 @@ import { Credentials1764230400000 } from './1764230400000-credentials.js';
 import { KeyRingAndFieldGuard1764316800000 } from './1764316800000-key-ring-and-field-guard.js';
 import { CoordinationAgreements1764576000000 } from './1764576000000-coordination-agreements.js';
 import { JointIncidents1764662400000 } from './1764662400000-joint-incidents.js';
+import { OnwardPass1764748800000 } from './1764748800000-onward-pass.js';
 
 /** Every migration, in order. Listed by hand so the build and the tests load the same classes. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   Credentials1764230400000, KeyRingAndFieldGuard1764316800000,
   CoordinationAgreements1764576000000,
   JointIncidents1764662400000,
+  OnwardPass1764748800000,
 ];
