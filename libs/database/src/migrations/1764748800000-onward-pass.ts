@@ -105,15 +105,18 @@ export class OnwardPass1764748800000 implements MigrationInterface {
         DECLARE
           v_joint uuid;
           v_accepted uuid[];
+          v_incidents uuid[];
           v_prev_scope text := current_setting('hub.joint_scope', true);
           v_prev_reads text := current_setting('hub.reads', true);
         BEGIN
           IF hub_current_org() IS NULL OR p_objects IS NULL OR cardinality(p_objects) = 0 THEN RETURN; END IF;
+          -- The objects' incidents (an observable's container), then the live passes of those: index probes only.
+          v_incidents := ARRAY(SELECT unnest(p_objects)
+                               UNION SELECT o.incident_id FROM observables o WHERE o.id = ANY (p_objects) AND o.org_id = hub_current_org());
           FOR v_joint IN
             SELECT DISTINCT li.joint_incident_id FROM joint_linked_incidents li
-             WHERE li.incident_org_id = hub_current_org() AND li.passed_on AND li.unlinked_at IS NULL
-               AND (li.incident_id = ANY (p_objects)
-                    OR li.incident_id IN (SELECT o.incident_id FROM observables o WHERE o.id = ANY (p_objects) AND o.org_id = hub_current_org()))
+             WHERE li.incident_id = ANY (v_incidents) AND li.unlinked_at IS NULL
+               AND li.incident_org_id = hub_current_org() AND li.passed_on
           LOOP
             PERFORM set_config('hub.joint_scope', v_joint::text, true), set_config('hub.reads', '', true);
             SELECT coalesce(array_agg(p.participant_org_id), '{}') INTO v_accepted
@@ -276,6 +279,25 @@ export class OnwardPass1764748800000 implements MigrationInterface {
           PERFORM set_config('hub.joint_scope', coalesce(v_prev_scope, ''), true), set_config('hub.reads', coalesce(v_prev_reads, ''), true);
         END $$;
 
+      -- Explain: derived grants are shown only to the coordinator of the joint incident they come from (the owner of
+      -- a passed incident lists them through hub_incident_passes, pseudonyms applied). Otherwise as in 1764144000000.
+      CREATE OR REPLACE FUNCTION hub_object_grants(p_object uuid)
+        RETURNS TABLE (object_type text, grantee text, release_id uuid, via text, recipient_kind text,
+                       recipient_org_id uuid, recipient_user_id uuid, fields text[], redact jsonb,
+                       released_at timestamptz, released_by uuid)
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+        SELECT a.object_type, a.grantee, a.release_id, a.via, r.recipient_kind, r.recipient_org_id, r.recipient_user_id,
+               a.fields, a.redact, r.created_at, r.created_by
+          FROM access a LEFT JOIN releases r ON r.id = a.release_id
+         WHERE a.object_id = p_object
+           AND (a.owner_org_id = hub_current_org()
+                OR (hub_current_org_kind() = 'coordinator' AND EXISTS (
+                      SELECT 1 FROM access mine WHERE mine.object_id = p_object AND mine.grantee = ANY (hub_current_grantees())
+                         AND (mine.grantee LIKE 'org:%' OR mine.grantee LIKE 'user:%'))))
+           AND (a.release_id IS NOT NULL OR hub_joint_coordinator_via(a.via))
+         ORDER BY r.created_at, a.id
+      $$;
+
       REVOKE ALL ON FUNCTION hub_incident_passes(uuid), hub_owned_object_grantees(uuid), hub_joint_roster(uuid),
         hub_joint_audience(uuid, uuid[]), hub_joint_owner_alias(uuid, uuid) FROM PUBLIC;
       GRANT EXECUTE ON FUNCTION hub_incident_passes(uuid), hub_owned_object_grantees(uuid), hub_joint_roster(uuid),
@@ -296,6 +318,21 @@ export class OnwardPass1764748800000 implements MigrationInterface {
         LANGUAGE plpgsql SET search_path = public, pg_temp AS $$ BEGIN RETURN; END $$;
       DROP POLICY access_owner ON access;
       CREATE POLICY access_owner ON access USING (owner_org_id = hub_current_org()) WITH CHECK (owner_org_id = hub_current_org());
+      CREATE OR REPLACE FUNCTION hub_object_grants(p_object uuid)
+        RETURNS TABLE (object_type text, grantee text, release_id uuid, via text, recipient_kind text,
+                       recipient_org_id uuid, recipient_user_id uuid, fields text[], redact jsonb,
+                       released_at timestamptz, released_by uuid)
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+        SELECT a.object_type, a.grantee, a.release_id, a.via, r.recipient_kind, r.recipient_org_id, r.recipient_user_id,
+               a.fields, a.redact, r.created_at, r.created_by
+          FROM access a LEFT JOIN releases r ON r.id = a.release_id
+         WHERE a.object_id = p_object
+           AND (a.owner_org_id = hub_current_org()
+                OR (hub_current_org_kind() = 'coordinator' AND EXISTS (
+                      SELECT 1 FROM access mine WHERE mine.object_id = p_object AND mine.grantee = ANY (hub_current_grantees())
+                         AND (mine.grantee LIKE 'org:%' OR mine.grantee LIKE 'user:%'))))
+         ORDER BY r.created_at, a.id
+      $$;
       DROP FUNCTION hub_joint_coordinator_via(text);
       ALTER TABLE joint_updates DROP COLUMN audience_participants;
     `);

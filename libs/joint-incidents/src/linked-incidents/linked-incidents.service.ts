@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HubException } from '#common';
 import { type OrgPrincipal, sharedReadContextOf, tenantContextOf } from '#auth';
 import { TenantDatabase, type TenantTransaction } from '#database';
-import { granteeKeys } from '#sharing';
+import { keysOf } from '#sharing';
 import { granteesOf, recordJointChange } from '../objects/joint-change.js';
 import { jointMembership, requireCoordinator } from '../objects/joint-membership.js';
 import { JointObjectException } from '../objects/joint-object.exception.js';
@@ -128,7 +128,7 @@ export class LinkedIncidentsService {
 
 /** The incidents an onward grant of this joint incident names for one of the caller's keys. */
 async function passedTo(tx: TenantTransaction, principal: OrgPrincipal, jointId: string): Promise<string[]> {
-  const keys = granteeKeys({ orgId: principal.orgId, orgKind: principal.orgKind, userId: principal.kind === 'user' ? principal.id : null });
+  const keys = keysOf(principal);
   const rows = await tx.query<{ object_id: string }>(
     `SELECT DISTINCT object_id FROM access WHERE via = $1 AND object_type = 'incident' AND grantee = ANY ($2::text[]) ORDER BY object_id LIMIT 1000`,
     [`joint:${jointId}`, keys],

@@ -1,13 +1,9 @@
 import type { OrgPrincipal } from '#auth';
 import type { TenantTransaction } from '#database';
-import { abilityFor, allows, compilePolicy, type Grant, granteeKeys, projectShared, readableFields, type Redaction, SqlParams } from '#sharing';
+import { abilityOf, compilePolicy, type GrantJson, grantsColumn, keysOf, projectSharedRow, type Redaction, shareableType, SqlParams } from '#sharing';
 
-interface GrantJson {
-  grantee: string;
-  releaseId: string | null;
-  fields: string[];
-  redact: Record<string, Redaction>;
-}
+const INCIDENT = shareableType('incident');
+const OBSERVABLE = shareableType('observable');
 
 interface SharedIncidentRow {
   id: string;
@@ -53,51 +49,35 @@ interface SharedObservableRow {
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-function policyPrincipal(principal: OrgPrincipal) {
-  return { orgId: principal.orgId, orgKind: principal.orgKind, userId: principal.kind === 'user' ? principal.id : null, roles: principal.roles };
-}
-
-const toGrants = (rows: GrantJson[]): Grant[] => rows.map((g) => ({ releaseId: g.releaseId, fields: g.fields, redact: g.redact }));
-
-function grantsColumn(alias: string, type: 'incident' | 'observable', keys: string): string {
-  return `(SELECT coalesce(json_agg(json_build_object('grantee', a.grantee, 'releaseId', a.release_id, 'fields', a.fields, 'redact', a.redact)
-             ORDER BY a.id), '[]'::json)
-           FROM access a WHERE a.object_id = ${alias}.id AND a.object_type = '${type}' AND a.grantee = ANY (${keys})) AS grants`;
-}
-
 /**
  * Incidents as the caller reads them through the sharing policy (the shared views, the compiled policy, the
  * in-memory check and the allow-list projection), with the observables that reach it beside each: what
  * `GET /api/v1/shared/incidents/{id}` gives, for a set of incident ids. Needs a shared-read transaction.
  */
 export async function readSharedIncidents(tx: TenantTransaction, principal: OrgPrincipal, ids: readonly string[]) {
-  if (ids.length === 0) return new Map<string, Record<string, unknown>>();
-  const ability = abilityFor(policyPrincipal(principal));
-  const keys = granteeKeys(policyPrincipal(principal));
+  const out = new Map<string, Record<string, unknown>>();
+  if (ids.length === 0) return out;
+  const ability = abilityOf(principal);
   const params = new SqlParams();
   const where = compilePolicy(ability, 'read', 'SharedIncident', params);
   const rows = await tx.query<SharedIncidentRow>(
-    `SELECT i.*, ${grantsColumn('i', 'incident', params.add(keys, 'text[]'))} FROM shared_incidents i
+    `SELECT i.*, ${grantsColumn(INCIDENT, params.add(keysOf(principal), 'text[]'))} FROM shared_incidents i
       WHERE i.id = ANY (${params.add(ids, 'uuid[]')}) AND ${where}`,
     params.values,
   );
   const oParams = new SqlParams();
   const oWhere = compilePolicy(ability, 'read', 'SharedObservable', oParams);
   const observables = await tx.query<SharedObservableRow>(
-    `SELECT o.*, ${grantsColumn('o', 'observable', oParams.add(keys, 'text[]'))} FROM shared_observables o
+    `SELECT o.*, ${grantsColumn(OBSERVABLE, oParams.add(keysOf(principal), 'text[]'))} FROM shared_observables o
       WHERE o.incident_id = ANY (${oParams.add(ids, 'uuid[]')}) AND ${oWhere} ORDER BY o.created_at, o.id LIMIT 1000`,
     oParams.values,
   );
-  const out = new Map<string, Record<string, unknown>>();
   for (const row of rows) {
-    const attributes = { orgId: row.org_id, grantees: row.grants.map((g) => g.grantee) };
-    if (!allows(ability, 'read', 'SharedIncident', attributes)) continue;
-    const projected = projectShared(incidentView(row), readableFields(ability, 'SharedIncident', attributes), toGrants(row.grants), row.redactions);
-    const seen = observables.filter((o) => o.incident_id === row.id).flatMap((o) => {
-      const oAttributes = { orgId: o.org_id, grantees: o.grants.map((g) => g.grantee) };
-      if (!allows(ability, 'read', 'SharedObservable', oAttributes)) return [];
-      return [projectShared(observableView(o), readableFields(ability, 'SharedObservable', oAttributes), toGrants(o.grants))];
-    });
+    const projected = projectSharedRow(ability, INCIDENT, row, incidentView(row));
+    if (!projected) continue;
+    const seen = observables
+      .filter((o) => o.incident_id === row.id)
+      .flatMap((o) => projectSharedRow(ability, OBSERVABLE, o, observableView(o)) ?? []);
     out.set(row.id, { ...projected, observables: seen });
   }
   return out;

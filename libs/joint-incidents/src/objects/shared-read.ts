@@ -1,5 +1,5 @@
 import type { OrgPrincipal } from '#auth';
-import { granteeKeys, SqlParams } from '#sharing';
+import { keysOf, SqlParams } from '#sharing';
 
 export { SqlParams };
 
@@ -8,9 +8,11 @@ export type JointObjectType = 'joint_update' | 'joint_decision' | 'joint_observa
 
 /**
  * The read condition on a shared view of joint objects: a grant naming one of the caller's keys, on an object of
- * another organisation. The same SQL the registry's compiled policy gives for the shared subjects.
+ * another organisation: the SQL the registry's compiled policy gives a shared subject. The joint types join the
+ * registry (and this becomes `compilePolicy(ability, 'read', 'SharedJointUpdate', …)`) once `joint_incident`,
+ * their container, is registered there.
  */
 export function sharedReadCondition(principal: OrgPrincipal, type: JointObjectType, alias: string, params: SqlParams): string {
-  const keys = params.add(granteeKeys({ orgId: principal.orgId, orgKind: principal.orgKind, userId: principal.kind === 'user' ? principal.id : null }), 'text[]');
+  const keys = params.add(keysOf(principal), 'text[]');
   return `(EXISTS (SELECT 1 FROM access a WHERE a.object_id = ${alias}.id AND a.object_type = '${type}' AND a.grantee = ANY (${keys})) AND ${alias}.org_id <> ${params.add(principal.orgId, 'uuid')})`;
 }
