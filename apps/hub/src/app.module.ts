@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { HUB_CONFIG, type HubConfig, HubExceptionFilter, HubValidationPipe, ROOT_LOGGER } from '#common';
+import { AuditModule } from '#audit';
 import { AuthModule } from '#auth';
 import { DatabaseModule } from '#database';
 import { IncidentsModule } from '#incidents';
@@ -16,7 +17,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [DatabaseModule.forRoot({ appUrl: options.appUrl }), AuthModule, OrganisationsModule, IncidentsModule, AgreementsModule, JointIncidentsModule],
+      imports: [DatabaseModule.forRoot({ appUrl: options.appUrl }), AuthModule, OrganisationsModule, IncidentsModule, AuditModule, AgreementsModule, JointIncidentsModule],
       controllers: [HealthController],
       providers: [
         { provide: HUB_CONFIG, useValue: options.config },

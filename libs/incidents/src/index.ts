@@ -5,4 +5,3 @@ export * from './clock-profiles.js';
 export * from './observable-types.js';
 export * from './incidents.service.js';
 export * from './incidents.module.js';
-export { ChainVerdictView, LogEntryView } from './dto/incident-view.dto.js';

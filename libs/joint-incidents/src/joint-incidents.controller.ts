@@ -2,8 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiItemsResponse, ApiPageResponse, BODY_ERRORS, IdParam } from '#common';
 import { CurrentPrincipal, type OrgPrincipal, Roles } from '#auth';
-// The log's response classes are the incident register's: one chain format for every subject.
-import { ChainVerdictView, LogEntryView } from '#incidents';
+// The log's response classes are the audit library's: one chain format for every subject.
+import { ChainVerdictView, LogEntryView } from '#audit';
 import {
   AcceptInvitationDto,
   ChangeJointPhaseDto,
