@@ -2,10 +2,12 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { HUB_CONFIG, type HubConfig, HubExceptionFilter, HubValidationPipe, ROOT_LOGGER } from '#common';
+import { AuditModule } from '#audit';
 import { AuthModule } from '#auth';
 import { DatabaseModule } from '#database';
 import { IncidentsModule } from '#incidents';
 import { AgreementsModule } from '#joint-incidents';
+import { JointIncidentsModule } from '#joint-incidents';
 import { JointObjectsModule } from '#joint-incidents';
 import { OrganisationsModule } from '#organisations';
 import { HealthController } from './health.controller.js';
@@ -16,7 +18,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [DatabaseModule.forRoot({ appUrl: options.appUrl }), AuthModule, OrganisationsModule, IncidentsModule, AgreementsModule,
+      imports: [DatabaseModule.forRoot({ appUrl: options.appUrl }), AuthModule, OrganisationsModule, IncidentsModule, AuditModule, AgreementsModule, JointIncidentsModule,
         JointObjectsModule],
       controllers: [HealthController],
       providers: [

@@ -6,7 +6,7 @@ function chain(n: number): LogEntry[] {
   const entries: LogEntry[] = [];
   let prev: string | null = null;
   for (let seq = 1; seq <= n; seq += 1) {
-    const body = { seq, at: `2026-11-23T10:0${seq}:00.000Z`, actorId: null, actorKind: 'user', action: 'a', reason: '', details: { b: 1, a: [seq] }, prevHash: prev };
+    const body = { seq, at: `2026-11-23T10:0${seq}:00.000Z`, actorId: null, actorKind: 'user', actorOrgId: null, action: 'a', reason: '', details: { b: 1, a: [seq] }, prevHash: prev };
     const hash = entryHash(incident, body);
     entries.push({ id: `id-${seq}`, hash, ...body });
     prev = hash;

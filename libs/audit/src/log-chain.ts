@@ -22,6 +22,8 @@ export interface LogEntry {
   at: string;
   actorId: string | null;
   actorKind: string;
+  /** The appending organisation when it is not the chain's owner (a log writer); null for the owner's own entries. */
+  actorOrgId: string | null;
   action: string;
   reason: string;
   details: Record<string, unknown>;
@@ -56,22 +58,15 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * The hash of one entry. Its material starts with the subject's id (a UUID, unique across subject types),
- * exactly as the per-incident log hashed it, so chains written before the log became generic still verify.
+ * The hash of one entry: SHA-256 (hex) of the canonical JSON array [subject id, seq, at, actor id, actor kind,
+ * action, reason, details, previous hash], followed by the actor's organisation only when a writer other than
+ * the owner appended it. The material starts with the subject's id (a UUID, unique across subject types) and
+ * is otherwise exactly what the per-incident log hashed, so chains written before the log became generic verify.
  */
-export function entryHash(subjectId: string, entry: Omit<LogEntry, 'id' | 'hash'>): string {
-  const material = canonicalJson([
-    subjectId,
-    entry.seq,
-    entry.at,
-    entry.actorId,
-    entry.actorKind,
-    entry.action,
-    entry.reason,
-    entry.details,
-    entry.prevHash,
-  ]);
-  return createHash('sha256').update(material).digest('hex');
+export function entryHash(subjectId: string, entry: Omit<LogEntry, 'id' | 'hash' | 'actorOrgId'> & { actorOrgId?: string | null }): string {
+  const material = [subjectId, entry.seq, entry.at, entry.actorId, entry.actorKind, entry.action, entry.reason, entry.details, entry.prevHash];
+  if (entry.actorOrgId) material.push(entry.actorOrgId);
+  return createHash('sha256').update(canonicalJson(material)).digest('hex');
 }
 
 /**

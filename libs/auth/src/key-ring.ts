@@ -4,10 +4,10 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { HUB_CONFIG, type HubConfig } from '#common';
 import { NO_TENANT, TenantDatabase } from '#database';
 
-/** What a key of the ring is for; each purpose is its own ring (feeds add 'feed'). */
-export type KeyPurpose = 'access-token' | 'feed';
+/** What a key of the ring is for; each purpose is its own ring (feeds add 'feed'; the management log signs its checkpoints). */
+export type KeyPurpose = 'access-token' | 'feed' | 'log-checkpoint';
 
-const ALG_OF: Record<KeyPurpose, 'EdDSA'> = { 'access-token': 'EdDSA', feed: 'EdDSA' };
+const ALG_OF: Record<KeyPurpose, 'EdDSA'> = { 'access-token': 'EdDSA', feed: 'EdDSA', 'log-checkpoint': 'EdDSA' };
 const RELOAD_EVERY_MS = 60_000;
 const RELOAD_AT_MOST_EVERY_MS = 10_000;
 

@@ -2,12 +2,13 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Put, Quer
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ApiErrors, ApiItemsResponse, ApiPageResponse, BODY_ERRORS, IdParam, PageQueryDto } from '#common';
+import { ChainVerdictView, CheckpointView, LogEntryView, LogService } from '#audit';
 import { CurrentPrincipal, type OrgPrincipal, Roles } from '#auth';
 import { CreateEventReportDto, TriageDto } from './dto/event-report.dto.js';
 import { ChangePhaseDto, CreateIncidentDto, IncidentReportDto, RegisterQueryDto, SubmissionDto, UpdateIncidentDto } from './dto/incident.dto.js';
 import { CreateObservableDto, UpdateObservableDto } from './dto/observable.dto.js';
 import { EventReportView } from './dto/event-report-view.dto.js';
-import { ChainVerdictView, ClocksView, IncidentView, LogEntryView, RegisterItemView } from './dto/incident-view.dto.js';
+import { ClocksView, IncidentView, RegisterItemView } from './dto/incident-view.dto.js';
 import { ObservableView } from './dto/observable-view.dto.js';
 import { EventReportsService } from './event-reports.service.js';
 import { IncidentsService } from './incidents.service.js';
@@ -24,6 +25,7 @@ export class IncidentsController {
   constructor(
     private readonly incidents: IncidentsService,
     private readonly observables: ObservablesService,
+    private readonly logs: LogService,
   ) {}
 
   @Get()
@@ -124,6 +126,23 @@ export class IncidentsController {
   @ApiErrors(404)
   verifyLog(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string) {
     return this.incidents.verifyLog(principal, id);
+  }
+
+  @Post(':id/log/checkpoints')
+  @Editors()
+  @ApiOperation({ summary: "Sign the log's current head with the hub's checkpoint key (keys at /.well-known/jwks.json)" })
+  @ApiCreatedResponse({ type: CheckpointView })
+  @ApiErrors(404, 422)
+  createCheckpoint(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string) {
+    return this.logs.createCheckpoint(principal, { type: 'incident', id });
+  }
+
+  @Get(':id/log/checkpoints')
+  @ApiOperation({ summary: "The log's signed checkpoints, oldest first; also to organisations the incident is released to" })
+  @ApiItemsResponse(CheckpointView)
+  @ApiErrors(404)
+  listCheckpoints(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string) {
+    return this.logs.listCheckpoints(principal, { type: 'incident', id });
   }
 
   @Get(':id/clocks')

@@ -56,9 +56,9 @@ export class JointIncidents1764662400000 implements MigrationInterface {
       );
       -- The coordinator's joint register, newest change first, paged by (updated_at, id); filters on phase,
       -- severity, category and exercise are applied while walking it, as the incident register does.
+      -- "My joint incidents" walks the caller's grants in access_feed_idx and probes by primary key: no index on
+      -- updated_at alone, which the planner would prefer to the register's (see incidents_own_read).
       CREATE INDEX joint_incidents_register_idx ON joint_incidents (org_id, updated_at DESC, id DESC);
-      -- "My joint incidents" lists the coordinator's rows through the access table, newest change first.
-      CREATE INDEX joint_incidents_recent_idx ON joint_incidents (updated_at DESC, id DESC);
 
       CREATE TABLE joint_participants (
         -- The participant's id inside this joint incident: what the others see of a pseudonymous participant.
@@ -382,6 +382,39 @@ export class JointIncidents1764662400000 implements MigrationInterface {
           RETURN;
         END $$;
 
+      -- The grantee keys that may read one object of a joint incident (its owner's and its access rows'), for the
+      -- outbox row of a change, so the relay routes without re-reading. For the coordinator and the participants
+      -- of the joint incident only; the keys go into the outbox, never into a response.
+      CREATE FUNCTION hub_joint_object_grantees(p_joint uuid, p_object uuid) RETURNS text[]
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+        DECLARE
+          v_owner uuid;
+          v_keys text[] := '{}';
+          v_prev_scope text := current_setting('hub.joint_scope', true);
+          v_prev_reads text := current_setting('hub.reads', true);
+        BEGIN
+          PERFORM set_config('hub.joint_scope', p_joint::text, true), set_config('hub.reads', '', true);
+          IF hub_current_org() IS NOT NULL AND (
+               EXISTS (SELECT 1 FROM joint_incidents j WHERE j.id = p_joint AND j.org_id = hub_current_org())
+               OR EXISTS (SELECT 1 FROM joint_participants p WHERE p.joint_incident_id = p_joint AND p.participant_org_id = hub_current_org())) THEN
+            SELECT o INTO v_owner FROM (
+              SELECT j.org_id AS o FROM joint_incidents j WHERE j.id = p_object AND j.id = p_joint
+              UNION ALL SELECT u.org_id FROM joint_updates u WHERE u.id = p_object AND u.joint_incident_id = p_joint
+              UNION ALL SELECT d.org_id FROM joint_decisions d WHERE d.id = p_object AND d.joint_incident_id = p_joint
+              UNION ALL SELECT ob.org_id FROM joint_observables ob WHERE ob.id = p_object AND ob.joint_incident_id = p_joint) t
+             LIMIT 1;
+            IF v_owner IS NOT NULL THEN
+              v_keys := array(SELECT DISTINCT k FROM (
+                SELECT a.grantee AS k FROM access a WHERE a.object_id = p_object AND a.owner_org_id = v_owner
+                UNION ALL SELECT 'org:' || v_owner::text) t ORDER BY k);
+            END IF;
+          END IF;
+          PERFORM set_config('hub.joint_scope', coalesce(v_prev_scope, ''), true), set_config('hub.reads', coalesce(v_prev_reads, ''), true);
+          RETURN v_keys;
+        END $$;
+      REVOKE ALL ON FUNCTION hub_joint_object_grantees(uuid, uuid) FROM PUBLIC;
+      GRANT EXECUTE ON FUNCTION hub_joint_object_grantees(uuid, uuid) TO hub_app;
+
       REVOKE ALL ON FUNCTION hub_joint_grantees(text, uuid[], uuid[]), hub_sync_joint_access(uuid),
         hub_sync_joint_onward(uuid, uuid[]) FROM PUBLIC;
       GRANT EXECUTE ON FUNCTION hub_sync_joint_access(uuid) TO hub_app;
@@ -489,6 +522,7 @@ export class JointIncidents1764662400000 implements MigrationInterface {
       DROP VIEW shared_joint_participants, shared_joint_observables, shared_joint_decisions, shared_joint_updates,
         shared_joint_incidents;
       DROP FUNCTION hub_answer_joint_invitation(uuid, boolean, uuid[], text);
+      DROP FUNCTION hub_joint_object_grantees(uuid, uuid);
       DROP FUNCTION hub_sync_joint_access(uuid);
       DROP FUNCTION hub_sync_joint_onward(uuid, uuid[]);
       DROP FUNCTION hub_joint_grantees(text, uuid[], uuid[]);

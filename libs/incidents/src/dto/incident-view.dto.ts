@@ -4,10 +4,10 @@ import { PHASES } from '../incident.fields.js';
 import { TLP_MARKINGS } from '../markings.js';
 import type { ownerIncidentView, registerItemView } from '../incident.view.js';
 import type { IncidentsService } from '../incidents.service.js';
-import type { ChainVerdict, LogEntry } from '#audit';
+import { ChainVerdictView } from '#audit';
 import { CLOCK_PROFILES, type ClockState } from '../clock-profiles.js';
 
-/** The response classes of the register (`incident.view.ts`, the log, the clocks), for the OpenAPI document. */
+/** The response classes of the register (`incident.view.ts`, the clocks), for the OpenAPI document; the log's are #audit's. */
 
 export class ReporterView {
   @ApiProperty()
@@ -110,63 +110,6 @@ export class IncidentView extends RegisterItemView {
 
   @ApiProperty({ description: 'Entries in its management log' })
   logLength: number;
-}
-
-export class LogEntryView implements LogEntry {
-  @ApiProperty({ format: 'uuid' })
-  id: string;
-
-  @ApiProperty({ minimum: 1 })
-  seq: number;
-
-  @ApiProperty({ format: 'date-time' })
-  at: string;
-
-  @ApiProperty({ type: String, format: 'uuid', nullable: true })
-  actorId: string | null;
-
-  @ApiProperty({ enum: ['user', 'api_key', 'operator'] })
-  actorKind: string;
-
-  @ApiProperty({ example: 'incident.phase_changed' })
-  action: string;
-
-  @ApiProperty()
-  reason: string;
-
-  @ApiProperty({ type: 'object', additionalProperties: true })
-  details: Record<string, unknown>;
-
-  @ApiProperty({ type: String, nullable: true, description: 'SHA-256 (hex) of the previous entry' })
-  prevHash: string | null;
-
-  @ApiProperty({ description: 'SHA-256 (hex) over this entry and the previous hash' })
-  hash: string;
-}
-
-export class BrokenEntryView {
-  @ApiProperty()
-  seq: number;
-
-  @ApiProperty({ type: String, format: 'uuid', nullable: true })
-  id: string | null;
-
-  @ApiProperty()
-  problem: string;
-}
-
-export class ChainVerdictView implements ChainVerdict {
-  @ApiProperty()
-  valid: boolean;
-
-  @ApiProperty()
-  entries: number;
-
-  @ApiProperty({ type: BrokenEntryView, nullable: true, description: 'The first of the breaks' })
-  firstBroken: BrokenEntryView | null;
-
-  @ApiProperty({ type: BrokenEntryView, isArray: true, description: 'Every break in the chain, in order; empty when it holds' })
-  breaks: BrokenEntryView[];
 }
 
 export class ClockStateView implements ClockState {
