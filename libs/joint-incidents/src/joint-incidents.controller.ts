@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags
 import { ApiErrors, ApiItemsResponse, ApiPageResponse, BODY_ERRORS, IdParam } from '#common';
 import { CurrentPrincipal, type OrgPrincipal, Roles } from '#auth';
 // The log's response classes are the audit library's: one chain format for every subject.
-import { ChainVerdictView, LogEntryView } from '#audit';
+import { ChainVerdictView, CheckpointView, LogEntryView } from '#audit';
 import {
   AcceptInvitationDto,
   ChangeJointPhaseDto,
@@ -149,6 +149,23 @@ export class JointIncidentsController {
   @ApiErrors(404)
   verifyLog(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string) {
     return this.joints.verifyLog(principal, id);
+  }
+
+  @Post(':id/log/checkpoints')
+  @Roles('coordinator')
+  @ApiOperation({ summary: "Sign the chain's head as a checkpoint (JWS, kid = the key's thumbprint), for the participants to keep" })
+  @ApiCreatedResponse({ type: CheckpointView })
+  @ApiErrors(404, 422)
+  createCheckpoint(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string) {
+    return this.joints.createCheckpoint(principal, id);
+  }
+
+  @Get(':id/log/checkpoints')
+  @ApiOperation({ summary: "The joint incident's signed checkpoints, oldest first (coordinator and accepted participants)" })
+  @ApiItemsResponse(CheckpointView)
+  @ApiErrors(404)
+  listCheckpoints(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string) {
+    return this.joints.listCheckpoints(principal, id);
   }
 
   @Get(':id/access')

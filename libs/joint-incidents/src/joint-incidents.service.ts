@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { decodeTimeCursor, HubException, type Page, toPage } from '#common';
 import { type OrgPrincipal, sharedReadContextOf, tenantContextOf } from '#auth';
-import { readLog, verifyLog } from '#audit';
+import { LogService, readLog, verifyLog } from '#audit';
 import { TenantDatabase, type TenantTransaction } from '#database';
 import { isKnownClassification, PHASE_TRANSITIONS } from '#incidents';
 import { isTightening, SqlParams, type TlpMarking } from '#sharing';
@@ -40,7 +40,10 @@ type SettableField = keyof typeof FIELD_COLUMNS;
  */
 @Injectable()
 export class JointIncidentsService {
-  constructor(private readonly db: TenantDatabase) {}
+  constructor(
+    private readonly db: TenantDatabase,
+    private readonly logs: LogService,
+  ) {}
 
   /** From scratch, or escalating incidents that members released to the coordinator (linked, not passed on). */
   async create(principal: OrgPrincipal, dto: CreateJointIncidentDto) {
@@ -174,6 +177,22 @@ export class JointIncidentsService {
       await findOwnJoint(tx, id);
       return verifyLog(tx, { type: 'joint_incident', id });
     });
+  }
+
+  /** Signs the chain head (JWS, the 'log-checkpoint' key); the coordinator that owns the joint incident only. */
+  async createCheckpoint(principal: OrgPrincipal, id: string) {
+    requireCoordinator(principal);
+    await this.db.run(tenantContextOf(principal), (tx) => findOwnJoint(tx, id));
+    return this.logs.createCheckpoint(principal, { type: 'joint_incident', id });
+  }
+
+  /** The signed checkpoints, to the coordinator and the accepted participants (they name no participant). */
+  async listCheckpoints(principal: OrgPrincipal, id: string) {
+    await this.db.run(sharedReadContextOf(principal), async (tx) => {
+      const [own] = await tx.query('SELECT 1 FROM joint_incidents WHERE id = $1 AND org_id = $2', [id, principal.orgId]);
+      if (!own) await findSharedJoint(tx, principal, id);
+    });
+    return this.logs.listCheckpoints(principal, { type: 'joint_incident', id });
   }
 }
 

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { HubException } from '#common';
 import { type OrgPrincipal, sharedReadContextOf, tenantContextOf } from '#auth';
+import { grantLogWriter, revokeLogWriter } from '#audit';
 import { TenantDatabase, type TenantTransaction } from '#database';
 import { requireAgreementInForce } from './agreements/agreement-in-force.js';
 import type { AcceptInvitationDto, DeclineInvitationDto, InviteParticipantDto, RemoveParticipantDto } from './dto/joint-incident.dto.js';
@@ -45,6 +46,8 @@ export class ParticipantsService {
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
         [principal.orgId, jointId, org.id, dto.role, pseudonym, principal.id],
       );
+      // The invitee appends its answer (and later its own changes) to the coordinator's chain.
+      await grantLogWriter(tx, { type: 'joint_incident', id: jointId }, org.id);
       await logJoint(tx, principal, jointId, {
         action: 'joint_incident.participant_invited',
         details: { participantId: row.id, organisationId: org.id, role: dto.role, pseudonym },
@@ -109,6 +112,7 @@ export class ParticipantsService {
       );
       if (!row) throw JointIncidentException.notParticipant();
       await syncJointAccess(tx, jointId);
+      await revokeLogWriter(tx, { type: 'joint_incident', id: jointId }, orgId);
       await logJoint(tx, principal, jointId, {
         action: 'joint_incident.participant_removed',
         reason: dto.reason,

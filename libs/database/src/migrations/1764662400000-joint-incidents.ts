@@ -460,10 +460,10 @@ export class JointIncidents1764662400000 implements MigrationInterface {
       -- grants allow, the conditions of row-level security repeated so they fail closed. A pseudonymous author
       -- shows as its participation id and pseudonym unless the caller is the coordinator of the joint incident.
       CREATE VIEW shared_joint_incidents AS
-      SELECT j.id, j.org_id, o.name AS author_label, j.title, j.summary, j.category, j.sub_type, j.severity, j.phase,
+      SELECT j.id, j.org_id, (SELECT o.name FROM organisations o WHERE o.id = j.org_id) AS author_label, j.title, j.summary, j.category, j.sub_type, j.severity, j.phase,
              j.marking, j.exercise, j.closing_summary, j.version, NULL::uuid AS created_by, j.created_at, j.updated_at,
              j.closed_at
-        FROM joint_incidents j JOIN organisations o ON o.id = j.org_id
+        FROM joint_incidents j
        WHERE j.org_id IS DISTINCT FROM hub_current_org() AND hub_reads_shared() AND hub_granted('joint_incident', j.id, j.org_id);
 
       CREATE VIEW shared_joint_updates AS
@@ -471,20 +471,20 @@ export class JointIncidents1764662400000 implements MigrationInterface {
              CASE WHEN u.author_participant_id IS NULL THEN u.org_id
                   WHEN u.author_pseudonym IS NULL OR hub_joint_coordinator(u.joint_incident_id) THEN u.org_id
                   ELSE u.author_participant_id END AS org_id,
-             CASE WHEN u.author_participant_id IS NULL THEN o.name
-                  WHEN u.author_pseudonym IS NULL OR hub_joint_coordinator(u.joint_incident_id) THEN o.name
+             CASE WHEN u.author_participant_id IS NULL OR u.author_pseudonym IS NULL OR hub_joint_coordinator(u.joint_incident_id)
+                  THEN (SELECT o.name FROM organisations o WHERE o.id = u.org_id)
                   ELSE u.author_pseudonym END AS author_label,
              u.joint_incident_id, u.kind, u.title, u.body, u.marking, u.audience,
              -- Who else it went to is the author's and the coordinator's business (it may name a pseudonymous org).
              NULL::uuid[] AS audience_orgs, NULL::uuid[] AS audience_users,
              NULL::uuid AS created_by, u.created_at, u.updated_at, u.version
-        FROM joint_updates u JOIN organisations o ON o.id = u.org_id
+        FROM joint_updates u
        WHERE u.org_id IS DISTINCT FROM hub_current_org() AND hub_reads_shared() AND hub_granted('joint_update', u.id, u.org_id);
 
       CREATE VIEW shared_joint_decisions AS
-      SELECT d.id, d.org_id, o.name AS author_label, d.joint_incident_id, d.decision, d.rationale, d.decided_by,
+      SELECT d.id, d.org_id, (SELECT o.name FROM organisations o WHERE o.id = d.org_id) AS author_label, d.joint_incident_id, d.decision, d.rationale, d.decided_by,
              d.decided_at, d.marking, d.created_at
-        FROM joint_decisions d JOIN organisations o ON o.id = d.org_id
+        FROM joint_decisions d
        WHERE d.org_id IS DISTINCT FROM hub_current_org() AND hub_reads_shared() AND hub_granted('joint_decision', d.id, d.org_id);
 
       CREATE VIEW shared_joint_observables AS
@@ -492,12 +492,12 @@ export class JointIncidents1764662400000 implements MigrationInterface {
              CASE WHEN ob.author_participant_id IS NULL THEN ob.org_id
                   WHEN ob.author_pseudonym IS NULL OR hub_joint_coordinator(ob.joint_incident_id) THEN ob.org_id
                   ELSE ob.author_participant_id END AS org_id,
-             CASE WHEN ob.author_participant_id IS NULL THEN o.name
-                  WHEN ob.author_pseudonym IS NULL OR hub_joint_coordinator(ob.joint_incident_id) THEN o.name
+             CASE WHEN ob.author_participant_id IS NULL OR ob.author_pseudonym IS NULL OR hub_joint_coordinator(ob.joint_incident_id)
+                  THEN (SELECT o.name FROM organisations o WHERE o.id = ob.org_id)
                   ELSE ob.author_pseudonym END AS author_label,
              ob.joint_incident_id, ob.type, ob.value, ob.marking, ob.pap, ob.first_seen, ob.last_seen,
              NULL::uuid[] AS audience_users, NULL::uuid AS created_by, ob.created_at, ob.updated_at, ob.version
-        FROM joint_observables ob JOIN organisations o ON o.id = ob.org_id
+        FROM joint_observables ob
        WHERE ob.org_id IS DISTINCT FROM hub_current_org() AND hub_reads_shared() AND hub_granted('joint_observable', ob.id, ob.org_id);
 
       -- The participant list as an accepted participant reads it: the accepted participants, a pseudonymous
@@ -505,11 +505,12 @@ export class JointIncidents1764662400000 implements MigrationInterface {
       CREATE VIEW shared_joint_participants AS
       SELECT p.id, p.joint_incident_id,
              CASE WHEN p.pseudonym IS NULL OR p.participant_org_id = hub_current_org() THEN p.participant_org_id END AS participant_org_id,
-             CASE WHEN p.pseudonym IS NULL OR p.participant_org_id = hub_current_org() THEN o.name END AS org_name,
+             CASE WHEN p.pseudonym IS NULL OR p.participant_org_id = hub_current_org()
+                  THEN (SELECT o.name FROM organisations o WHERE o.id = p.participant_org_id) END AS org_name,
              p.pseudonym, p.role, p.state,
              CASE WHEN p.pseudonym IS NULL OR p.participant_org_id = hub_current_org() THEN p.points_of_contact END AS points_of_contact,
              CASE WHEN p.pseudonym IS NULL OR p.participant_org_id = hub_current_org() THEN p.answered_at END AS answered_at
-        FROM joint_participants p JOIN organisations o ON o.id = p.participant_org_id
+        FROM joint_participants p
        WHERE p.state = 'accepted' AND hub_reads_shared() AND hub_joint_member(p.joint_incident_id);
 
       GRANT SELECT ON shared_joint_incidents, shared_joint_updates, shared_joint_decisions, shared_joint_observables,
