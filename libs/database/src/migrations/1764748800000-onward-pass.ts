@@ -189,14 +189,14 @@ export class OnwardPass1764748800000 implements MigrationInterface {
           PERFORM set_config('hub.joint_scope', coalesce(v_prev_scope, ''), true), set_config('hub.reads', coalesce(v_prev_reads, ''), true);
         END $$;
 
-      -- The grantee keys that read one of the caller's own objects (or, for the coordinator, what it passed on
-      -- through its joint incidents): for the outbox row of a change, which the real-time relay routes on.
-      CREATE FUNCTION hub_owned_object_grantees(p_object uuid) RETURNS text[]
+      -- The keys an incident (and its observables) is passed on to through a joint incident, for the outbox row of a
+      -- link change (the relay routes on them); for the joint incident's coordinator only, who may know them.
+      CREATE FUNCTION hub_onward_grantees(p_joint uuid, p_incident uuid) RETURNS text[]
         LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
         SELECT coalesce(array_agg(DISTINCT a.grantee ORDER BY a.grantee), '{}')
           FROM access a
-         WHERE a.object_id = p_object
-           AND (a.owner_org_id = hub_current_org() OR (a.release_id IS NULL AND hub_joint_coordinator_via(a.via)))
+         WHERE hub_joint_coordinator(p_joint) AND a.via = 'joint:' || p_joint::text AND a.release_id IS NULL
+           AND a.container_type = 'incident' AND a.container_id = p_incident
       $$;
 
       -- The accepted participants of a joint incident as the caller may know them: the coordinator every
@@ -298,9 +298,9 @@ export class OnwardPass1764748800000 implements MigrationInterface {
          ORDER BY r.created_at, a.id
       $$;
 
-      REVOKE ALL ON FUNCTION hub_incident_passes(uuid), hub_owned_object_grantees(uuid), hub_joint_roster(uuid),
+      REVOKE ALL ON FUNCTION hub_incident_passes(uuid), hub_onward_grantees(uuid, uuid), hub_joint_roster(uuid),
         hub_joint_audience(uuid, uuid[]), hub_joint_owner_alias(uuid, uuid) FROM PUBLIC;
-      GRANT EXECUTE ON FUNCTION hub_incident_passes(uuid), hub_owned_object_grantees(uuid), hub_joint_roster(uuid),
+      GRANT EXECUTE ON FUNCTION hub_incident_passes(uuid), hub_onward_grantees(uuid, uuid), hub_joint_roster(uuid),
         hub_joint_audience(uuid, uuid[]), hub_joint_owner_alias(uuid, uuid) TO hub_app;
     `);
   }
@@ -308,7 +308,7 @@ export class OnwardPass1764748800000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
       DROP FUNCTION hub_joint_owner_alias(uuid, uuid), hub_joint_audience(uuid, uuid[]), hub_joint_roster(uuid),
-        hub_owned_object_grantees(uuid), hub_incident_passes(uuid);
+        hub_onward_grantees(uuid, uuid), hub_incident_passes(uuid);
       DROP TRIGGER incidents_onward_sort ON incidents;
       DROP FUNCTION hub_access_follow_onward();
       DROP POLICY joint_linked_incidents_owner_lookup ON joint_linked_incidents;

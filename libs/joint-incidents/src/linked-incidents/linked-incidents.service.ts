@@ -3,7 +3,7 @@ import { HubException } from '#common';
 import { type OrgPrincipal, sharedReadContextOf, tenantContextOf } from '#auth';
 import { TenantDatabase, type TenantTransaction } from '#database';
 import { keysOf } from '#sharing';
-import { granteesOf, recordJointChange } from '../objects/joint-change.js';
+import { onwardGrantees, recordJointChange } from '../objects/joint-change.js';
 import { jointMembership, requireCoordinator } from '../objects/joint-membership.js';
 import { JointObjectException } from '../objects/joint-object.exception.js';
 import type { LinkIncidentDto } from './dto/linked-incident.dto.js';
@@ -56,7 +56,7 @@ export class LinkedIncidentsService {
         [jointId, dto.incidentId],
       );
       if (current && current.passed_on === passOn) throw JointObjectException.alreadyLinked();
-      const before = current ? await granteesOf(tx, incident.id) : [];
+      const before = current ? await onwardGrantees(tx, jointId, incident.id) : [];
       const [row] = current
         ? await tx.query<LinkRow>(`UPDATE joint_linked_incidents SET passed_on = $2 WHERE id = $1 RETURNING ${LINK_COLUMNS}`, [current.id, passOn])
         : await tx.query<LinkRow>(
@@ -80,7 +80,7 @@ export class LinkedIncidentsService {
     return this.db.run(tenantContextOf(principal), async (tx) => {
       const membership = await jointMembership(tx, principal, jointId);
       requireCoordinator(principal, membership, 'unlink incidents');
-      const before = await granteesOf(tx, incidentId);
+      const before = await onwardGrantees(tx, jointId, incidentId);
       const [row] = await tx.query<LinkRow>(
         `UPDATE joint_linked_incidents SET unlinked_at = now() WHERE joint_incident_id = $1 AND incident_id = $2 AND unlinked_at IS NULL
          RETURNING ${LINK_COLUMNS}`,
