@@ -41,8 +41,7 @@ describe('joint incidents: updates, decisions, observables and the onward pass',
       expect(invited.status).toBe(201);
       const contacts = await get(`/api/v1/organisations/${hub.orgId(p.slug)}/points-of-contact`, p.slug);
       const accepted = await post(`/api/v1/joint-incidents/${id}/participants/${hub.orgId(p.slug)}/accept`, p.slug, { pointsOfContact: [contacts.body.items[0].id] });
-      if (accepted.status !== 200) console.log(JSON.stringify({ joint: joint.body, invited: invited.body, contacts: contacts.body, accepted: accepted.body }));
-      expect({ status: accepted.status, body: accepted.body }).toEqual({ status: 200, body: expect.anything() });
+      expect(accepted.status).toBe(200);
     }
     return id;
   }
@@ -128,7 +127,8 @@ describe('joint incidents: updates, decisions, observables and the onward pass',
       expect(outsider.status).toBe(422);
       expect(outsider.body.details[0]).toMatchObject({ field: 'audienceOrgs[0]', rule: 'acceptedParticipant' });
       // A participant names a pseudonymous one by its participant id only: its organisation id is refused like an outsider's.
-      const byOrg = await post(updates(), 'northbank', update({ audience: 'chosen', audienceOrgs: [hub.orgId('gridpower')] }), 'handler');
+      // (Sent without keeping the answer: it echoes the id the test itself sent.)
+      const byOrg = await hub.http().post(updates()).set(bearer(token('northbank', 'handler'))).send(update({ audience: 'chosen', audienceOrgs: [hub.orgId('gridpower')] }));
       expect(byOrg.status).toBe(422);
       expect(byOrg.body.details[0].message).toBe(outsider.body.details[0].message.replace(hub.orgId('netwatch-isp'), hub.orgId('gridpower')));
       expect((await post(updates(), 'northbank', update({ audience: 'chosen', audienceOrgs: [gridParticipant] }), 'handler')).status).toBe(201);
