@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { DEMO_ORGANISATIONS } from '#hub/demo-seed.js';
 import { seedDemoAgreement } from '#joint-incidents';
 import { bearer, type DemoOrgSlug, startTestHub, type TestHub } from './support/test-hub.js';
@@ -184,6 +185,25 @@ describe('joint incidents: updates, decisions, observables and the onward pass',
       expect(ids(await get(observables, COORD, 'viewer')).sort()).toEqual([added.body.id, red.body.id].sort());
       expect((await get(observables, 'netwatch-isp')).status).toBe(404);
     });
+    it("logs every change in the joint incident's chain and routes its outbox row by the keys that read it", async () => {
+      const chosen = await post(updates(), COORD, update({ audience: 'chosen', audienceOrgs: [hub.orgId('st-marys-hospital')] }), 'coordinator');
+      const log = await get(`/api/v1/joint-incidents/${joint}/log`, COORD, 'coordinator');
+      const actions = log.body.items.map((e: { action: string }) => e.action);
+      for (const action of ['joint_advisory.issued', 'joint_update.posted', 'joint_decision.recorded', 'joint_observable.added']) expect(actions).toContain(action);
+      expect(log.body.items.at(-1)).toMatchObject({ action: 'joint_update.posted', details: { updateId: chosen.body.id, audience: 'chosen' } });
+      expect((await get(`/api/v1/joint-incidents/${joint}/log/verify`, COORD, 'coordinator')).body).toMatchObject({ valid: true });
+      const owner = new pg.Client({ connectionString: hub.db.ownerUrl });
+      await owner.connect();
+      try {
+        await owner.query('BEGIN');
+        await owner.query("SELECT set_config('hub.org_id', $1, true)", [hub.orgId(COORD)]);
+        const { rows } = await owner.query('SELECT event_type, grantees FROM outbox WHERE aggregate_id = $1', [chosen.body.id]);
+        await owner.query('COMMIT');
+        expect(rows).toEqual([{ event_type: 'joint_update.created', grantees: [`org:${hub.orgId(COORD)}`, `org:${hub.orgId('st-marys-hospital')}`].sort() }]);
+      } finally {
+        await owner.end();
+      }
+    });
   });
 
   describe('linked incidents and the onward AMBER pass', () => {
@@ -249,6 +269,14 @@ describe('joint incidents: updates, decisions, observables and the onward pass',
       expect(passes.body.items.filter((p: { objectType: string }) => p.objectType === 'observable')).toHaveLength(2);
       // Not the owner's: 404, as for a missing incident.
       expect((await get(`/api/v1/incidents/${incident.id}/passes`, 'st-marys-hospital')).status).toBe(404);
+      // Below the API: as the application role in the owner's transaction, the access table shows the owner its
+      // release to the coordinator only, never the derived rows naming the participants.
+      const client = await hub.appClient();
+      await client.query('BEGIN');
+      await client.query("SELECT set_config('hub.org_id', $1, true), set_config('hub.org_kind', 'member', true)", [hub.orgId('northbank')]);
+      const rows = (await client.query('SELECT grantee, via FROM access WHERE object_id = $1', [incident.id])).rows;
+      await client.query('COMMIT');
+      expect(rows).toEqual([{ grantee: `org:${hub.orgId(COORD)}`, via: null }]);
       // The owner's explanation does not name who reads it through someone else's joint incident.
       const explained = await get(`/api/v1/incidents/${incident.id}/access`, 'northbank', 'viewer');
       expect(explained.status).toBe(200);
