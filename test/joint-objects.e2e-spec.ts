@@ -267,6 +267,14 @@ describe('joint incidents: updates, decisions, observables and the onward pass',
       );
       expect(forIncident).toHaveLength(2);
       expect(passes.body.items.filter((p: { objectType: string }) => p.objectType === 'observable')).toHaveLength(2);
+      // The coordination team's explanation shows the chain: released to it, passed on through the joint incident.
+      const chain = await get(`/api/v1/incidents/${incident.id}/access`, COORD, 'coordinator');
+      expect(chain.body.readers).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ grantee: `org:${hub.orgId(COORD)}`, via: null }),
+          expect.objectContaining({ grantee: `org:${hub.orgId('st-marys-hospital')}`, via: `joint:${joint}`, rule: `passed on into joint:${joint}` }),
+        ]),
+      );
       // Not the owner's: 404, as for a missing incident.
       expect((await get(`/api/v1/incidents/${incident.id}/passes`, 'st-marys-hospital')).status).toBe(404);
       // Below the API: as the application role in the owner's transaction, the access table shows the owner its
@@ -362,6 +370,22 @@ describe('joint incidents: updates, decisions, observables and the onward pass',
       const coordinator = await get(linked(), COORD, 'viewer');
       expect(coordinator.body.items.find((i: { incidentId: string }) => i.incidentId === incident.id).incident.orgId).toBe(hub.orgId('gridpower'));
     });
+  });
+
+  it("a closed joint incident's workspace is final: no update, decision, observable or link", async () => {
+    const joint = await openJoint([{ slug: 'northbank' }]);
+    let version = 1;
+    for (const phase of ['assess_decide', 'learn_lessons', 'closed']) {
+      const moved = await post(`/api/v1/joint-incidents/${joint}/phase`, COORD, { phase, reason: 'done', version, closingSummary: 'Contained and reviewed' }, 'coordinator');
+      expect(moved.status).toBe(200);
+      version = moved.body.version;
+    }
+    const update = { kind: 'update', title: 'Late', body: 'x', marking: 'AMBER', audience: 'all' };
+    expect((await post(`/api/v1/joint-incidents/${joint}/updates`, 'northbank', update, 'handler')).body.code).toBe('JOINT_INCIDENT_CLOSED');
+    expect((await post(`/api/v1/joint-incidents/${joint}/updates`, COORD, update, 'coordinator')).status).toBe(409);
+    expect((await post(`/api/v1/joint-incidents/${joint}/decisions`, COORD, { decision: 'x', rationale: 'y' }, 'coordinator')).status).toBe(409);
+    expect((await post(`/api/v1/joint-incidents/${joint}/observables`, 'northbank', { type: 'cve', value: 'cve-2024-3094', marking: 'GREEN' }, 'handler')).status).toBe(409);
+    expect((await get(`/api/v1/joint-incidents/${joint}/updates`, 'northbank')).status).toBe(200);
   });
 
   it("never shows a pseudonymous participant's organisation to another participant or to the owner of a passed incident", () => {

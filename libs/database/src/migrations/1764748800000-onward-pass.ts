@@ -253,6 +253,24 @@ export class OnwardPass1764748800000 implements MigrationInterface {
           PERFORM set_config('hub.joint_scope', coalesce(v_prev_scope, ''), true), set_config('hub.reads', coalesce(v_prev_reads, ''), true);
         END $$;
 
+      -- The phase of a joint incident, for its coordinator and its accepted participants (a participant may not
+      -- write into a closed joint incident's workspace, and reads the joint incident itself only through the policy).
+      CREATE FUNCTION hub_joint_phase(p_joint uuid) RETURNS text
+        LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+        DECLARE
+          v_phase text;
+          v_prev_scope text := current_setting('hub.joint_scope', true);
+          v_prev_reads text := current_setting('hub.reads', true);
+        BEGIN
+          PERFORM set_config('hub.reads', '', true);
+          IF hub_joint_member(p_joint) THEN
+            PERFORM set_config('hub.joint_scope', p_joint::text, true);
+            SELECT j.phase INTO v_phase FROM joint_incidents j WHERE j.id = p_joint;
+          END IF;
+          PERFORM set_config('hub.joint_scope', coalesce(v_prev_scope, ''), true), set_config('hub.reads', coalesce(v_prev_reads, ''), true);
+          RETURN v_phase;
+        END $$;
+
       -- A passed incident whose owner takes part in the same joint incident under a pseudonym: the participant id
       -- and pseudonym the other participants see in place of the owner. Only for an accepted participant caller.
       CREATE FUNCTION hub_joint_owner_alias(p_joint uuid, p_incident uuid)
@@ -299,15 +317,15 @@ export class OnwardPass1764748800000 implements MigrationInterface {
       $$;
 
       REVOKE ALL ON FUNCTION hub_incident_passes(uuid), hub_onward_grantees(uuid, uuid), hub_joint_roster(uuid),
-        hub_joint_audience(uuid, uuid[]), hub_joint_owner_alias(uuid, uuid) FROM PUBLIC;
+        hub_joint_audience(uuid, uuid[]), hub_joint_phase(uuid), hub_joint_owner_alias(uuid, uuid) FROM PUBLIC;
       GRANT EXECUTE ON FUNCTION hub_incident_passes(uuid), hub_onward_grantees(uuid, uuid), hub_joint_roster(uuid),
-        hub_joint_audience(uuid, uuid[]), hub_joint_owner_alias(uuid, uuid) TO hub_app;
+        hub_joint_audience(uuid, uuid[]), hub_joint_phase(uuid), hub_joint_owner_alias(uuid, uuid) TO hub_app;
     `);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
-      DROP FUNCTION hub_joint_owner_alias(uuid, uuid), hub_joint_audience(uuid, uuid[]), hub_joint_roster(uuid),
+      DROP FUNCTION hub_joint_owner_alias(uuid, uuid), hub_joint_phase(uuid), hub_joint_audience(uuid, uuid[]), hub_joint_roster(uuid),
         hub_onward_grantees(uuid, uuid), hub_incident_passes(uuid);
       DROP TRIGGER incidents_onward_sort ON incidents;
       DROP FUNCTION hub_access_follow_onward();

@@ -23,7 +23,7 @@ export class JointDecisionsService {
     return this.db.run(tenantContextOf(principal), async (tx) => {
       const membership = await jointMembership(tx, principal, jointId);
       requireCoordinator(principal, membership, 'record decisions');
-      requireOpen(membership);
+      await requireOpen(tx, membership);
       const [row] = await tx.query<JointDecisionRow>(
         `INSERT INTO joint_decisions (org_id, joint_incident_id, decision, rationale, decided_by, decided_at, marking)
          VALUES ($1, $2, $3, $4, $5, coalesce($6::timestamptz, now()), $7) RETURNING ${COLUMNS}, created_at::text AS sort_key`,

@@ -4,7 +4,7 @@ import { type OrgPrincipal, sharedReadContextOf, tenantContextOf } from '#auth';
 import { TenantDatabase, type TenantTransaction } from '#database';
 import { keysOf } from '#sharing';
 import { onwardGrantees, recordJointChange } from '../objects/joint-change.js';
-import { jointMembership, requireCoordinator } from '../objects/joint-membership.js';
+import { jointMembership, requireCoordinator, requireOpen } from '../objects/joint-membership.js';
 import { JointObjectException } from '../objects/joint-object.exception.js';
 import type { LinkIncidentDto } from './dto/linked-incident.dto.js';
 import { readSharedIncidents } from './shared-incident.projection.js';
@@ -39,6 +39,7 @@ export class LinkedIncidentsService {
     return this.db.run(sharedReadContextOf(principal), async (tx) => {
       const membership = await jointMembership(tx, principal, jointId);
       requireCoordinator(principal, membership, 'link incidents');
+      await requireOpen(tx, membership);
       const [incident] = await tx.query<{ id: string; org_id: string; marking: string; released_to_us: boolean }>(
         `SELECT i.id, i.org_id, i.marking,
                 EXISTS (SELECT 1 FROM access a WHERE a.object_id = i.id AND a.object_type = 'incident' AND a.grantee = $2

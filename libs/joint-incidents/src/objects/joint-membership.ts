@@ -13,7 +13,7 @@ export interface JointMembership {
   as: 'coordinator' | 'participant';
   /** The caller's participation row (its pseudonymous id inside this joint incident); null for the coordinator. */
   participantId: string | null;
-  /** Known to the coordinator only (a participant reads the joint incident through the shared view). */
+  /** Known to the coordinator only (a participant reads the joint incident itself through the shared view). */
   phase: string | null;
   marking: string | null;
 }
@@ -38,9 +38,11 @@ export function requireCoordinator(principal: OrgPrincipal, membership: JointMem
   if (membership.as !== 'coordinator' || !principal.roles.includes('coordinator')) throw JointObjectException.coordinatorOnly(what);
 }
 
-/** The workspace of a closed joint incident is final (checked where the caller can see the phase). */
-export function requireOpen(membership: JointMembership): void {
-  if (membership.phase === 'closed') throw JointObjectException.closed();
+/** The workspace of a closed joint incident is final; a participant learns the phase from `hub_joint_phase`. */
+export async function requireOpen(tx: TenantTransaction, membership: JointMembership): Promise<void> {
+  let phase = membership.phase;
+  if (phase === null) [{ phase }] = await tx.query<{ phase: string | null }>('SELECT hub_joint_phase($1) AS phase', [membership.jointId]);
+  if (phase === 'closed') throw JointObjectException.closed();
 }
 
 /** An accepted participant as the caller may know it: the organisation stays hidden behind a pseudonym. */

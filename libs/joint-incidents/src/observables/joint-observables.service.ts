@@ -34,7 +34,7 @@ export class JointObservablesService {
     return this.db.run(tenantContextOf(principal), async (tx) => {
       const membership = await jointMembership(tx, principal, jointId);
       if (membership.as === 'coordinator') requireCoordinator(principal, membership, 'add observables for the coordination team');
-      requireOpen(membership);
+      await requireOpen(tx, membership);
       const audience = await resolveAudience(tx, membership, principal.orgId, { marking: dto.marking, audience: 'all', audienceUsers: dto.audienceUsers });
       const [inserted] = await tx.query<{ id: string }>(
         `INSERT INTO joint_observables (org_id, joint_incident_id, type, value, marking, pap, first_seen, last_seen, audience_users, created_by)

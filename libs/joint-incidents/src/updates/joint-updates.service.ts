@@ -31,7 +31,7 @@ export class JointUpdatesService {
       if (dto.kind === 'advisory' || membership.as === 'coordinator') {
         requireCoordinator(principal, membership, dto.kind === 'advisory' ? 'issue advisories' : 'post updates for the coordination team');
       }
-      requireOpen(membership);
+      await requireOpen(tx, membership);
       const audience = await resolveAudience(tx, membership, principal.orgId, dto);
       const [inserted] = await tx.query<{ id: string }>(
         `INSERT INTO joint_updates (org_id, joint_incident_id, kind, title, body, marking, audience, audience_orgs, audience_participants,
