@@ -26,7 +26,7 @@ export class JointDecisionsService {
       await requireOpen(tx, membership);
       const [row] = await tx.query<JointDecisionRow>(
         `INSERT INTO joint_decisions (org_id, joint_incident_id, decision, rationale, decided_by, decided_at, marking)
-         VALUES ($1, $2, $3, $4, $5, coalesce($6::timestamptz, now()), $7) RETURNING ${COLUMNS}, created_at::text AS sort_key`,
+         VALUES ($1, $2, $3, $4, $5, coalesce($6::timestamptz, now()), $7) RETURNING ${COLUMNS}, decided_at::text AS sort_key`,
         [principal.orgId, jointId, dto.decision, dto.rationale, principal.id, dto.decidedAt ?? null, dto.marking ?? membership.marking],
       );
       await recordJointChange(tx, principal, jointId, {
@@ -42,20 +42,24 @@ export class JointDecisionsService {
     const after = decodeTimeCursor(query.cursor);
     const rows = await this.db.run(sharedReadContextOf(principal), async (tx) => {
       const membership = await jointMembership(tx, principal, jointId);
-      const params = new SqlParams();
-      const where = [`d.joint_incident_id = ${params.add(jointId, 'uuid')}`];
-      if (after) where.push(`(d.created_at, d.id) < (${params.add(after.key, 'timestamptz')}, ${params.add(after.id, 'uuid')})`);
-      // The coordination team owns every decision; a participant reads them only through the policy.
-      const source =
-        membership.as === 'coordinator'
-          ? `joint_decisions d WHERE d.org_id = ${params.add(principal.orgId, 'uuid')} AND`
-          : `shared_joint_decisions d WHERE ${sharedReadCondition(principal, 'joint_decision', 'd', params)} AND`;
-      return tx.query<JointDecisionRow>(
-        `SELECT ${COLUMNS.split(', ').map((c) => `d.${c}`).join(', ')}, d.created_at::text AS sort_key FROM ${source} ${where.join(' AND ')}
-          ORDER BY d.created_at DESC, d.id DESC LIMIT ${params.add(query.limit + 1, 'int')}`,
-        params.values,
-      );
+      const statement = jointDecisionsSql(principal, membership.as, jointId, after, query.limit + 1);
+      return tx.query<JointDecisionRow>(statement.sql, statement.values);
     });
     return toPage(rows, query.limit, (row) => row.sort_key).map(jointDecisionView);
   }
+}
+
+/** The statement that decides which decisions a caller reads: the coordinator its own, a participant through the policy. */
+export function jointDecisionsSql(principal: OrgPrincipal, as: 'coordinator' | 'participant', jointId: string, after: { key: string; id: string } | null, limit: number) {
+  const params = new SqlParams();
+  const where = [`d.joint_incident_id = ${params.add(jointId, 'uuid')}`];
+  if (after) where.push(`(d.decided_at, d.id) < (${params.add(after.key, 'timestamptz')}, ${params.add(after.id, 'uuid')})`);
+  // The coordination team owns every decision; a participant reads them only through the policy.
+  const source =
+    as === 'coordinator'
+      ? `joint_decisions d WHERE d.org_id = ${params.add(principal.orgId, 'uuid')} AND`
+      : `shared_joint_decisions d WHERE ${sharedReadCondition(principal, 'joint_decision', 'd', params)} AND`;
+  const sql = `SELECT ${COLUMNS.split(', ').map((c) => `d.${c}`).join(', ')}, d.decided_at::text AS sort_key FROM ${source} ${where.join(' AND ')}
+    ORDER BY d.decided_at DESC, d.id DESC LIMIT ${params.add(limit, 'int')}`;
+  return { sql, values: params.values };
 }

@@ -129,12 +129,17 @@ export class LinkedIncidentsService {
 
 /** The incidents an onward grant of this joint incident names for one of the caller's keys. */
 async function passedTo(tx: TenantTransaction, principal: OrgPrincipal, jointId: string): Promise<string[]> {
-  const keys = keysOf(principal);
-  const rows = await tx.query<{ object_id: string }>(
-    `SELECT DISTINCT object_id FROM access WHERE via = $1 AND object_type = 'incident' AND grantee = ANY ($2::text[]) ORDER BY object_id LIMIT 1000`,
-    [`joint:${jointId}`, keys],
-  );
+  const statement = passedIncidentsSql(principal, jointId);
+  const rows = await tx.query<{ object_id: string }>(statement.sql, statement.values);
   return rows.map((r) => r.object_id);
+}
+
+/** The statement that decides which passed incidents a participant lists (snapshot-tested). */
+export function passedIncidentsSql(principal: OrgPrincipal, jointId: string) {
+  return {
+    sql: `SELECT DISTINCT object_id FROM access WHERE via = $1 AND object_type = 'incident' AND grantee = ANY ($2::text[]) ORDER BY object_id LIMIT 1000`,
+    values: [`joint:${jointId}`, keysOf(principal)],
+  };
 }
 
 /**

@@ -68,6 +68,12 @@ function readObservables(
   jointId: string,
   pick: { id?: string; after?: { key: string; id: string } | null; limit?: number },
 ): Promise<JointObservableRow[]> {
+  const statement = jointObservablesSql(principal, jointId, pick);
+  return tx.query<JointObservableRow>(statement.sql, statement.values);
+}
+
+/** The statement that decides which joint observables a caller reads: its own, and others' through the policy. */
+export function jointObservablesSql(principal: OrgPrincipal, jointId: string, pick: { id?: string; after?: { key: string; id: string } | null; limit?: number }) {
   const params = new SqlParams();
   const joint = params.add(jointId, 'uuid');
   const own = params.add(principal.orgId, 'uuid');
@@ -81,5 +87,5 @@ function readObservables(
       SELECT ${SHARED_COLUMNS} FROM shared_joint_observables s WHERE s.joint_incident_id = ${joint} AND ${shared}
     ) x ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     ORDER BY x.created_at DESC, x.id DESC LIMIT ${params.add(pick.limit ?? 1, 'int')}`;
-  return tx.query<JointObservableRow>(sql, params.values);
+  return { sql, values: params.values };
 }

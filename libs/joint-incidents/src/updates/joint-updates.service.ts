@@ -82,6 +82,12 @@ function readUpdates(
   jointId: string,
   pick: { id?: string; after?: { key: string; id: string } | null; limit?: number },
 ): Promise<JointUpdateRow[]> {
+  const statement = jointUpdatesSql(principal, jointId, pick);
+  return tx.query<JointUpdateRow>(statement.sql, statement.values);
+}
+
+/** The statement that decides which updates a caller reads (snapshot-tested). */
+export function jointUpdatesSql(principal: OrgPrincipal, jointId: string, pick: { id?: string; after?: { key: string; id: string } | null; limit?: number }) {
   const params = new SqlParams();
   const joint = params.add(jointId, 'uuid');
   const own = params.add(principal.orgId, 'uuid');
@@ -95,5 +101,5 @@ function readUpdates(
       SELECT ${SHARED_COLUMNS} FROM shared_joint_updates s WHERE s.joint_incident_id = ${joint} AND ${shared}
     ) x ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     ORDER BY x.created_at DESC, x.id DESC LIMIT ${params.add(pick.limit ?? 1, 'int')}`;
-  return tx.query<JointUpdateRow>(sql, params.values);
+  return { sql, values: params.values };
 }
