@@ -433,6 +433,13 @@ export class JointIncidents1764662400000 implements MigrationInterface {
         BEGIN
           -- Shared reads off, so the owner role's shared-read policy on joint_participants does not run here.
           PERFORM set_config('hub.reads', '', true);
+          -- The rule of DESIGN section 5 holds here too, not only in the service: an accepted agreement in force.
+          IF p_accept AND NOT EXISTS (
+               SELECT 1 FROM joint_participants p CROSS JOIN LATERAL hub_agreement_in_force(hub_current_org(), p.org_id) a
+                WHERE p.joint_incident_id = p_joint AND p.participant_org_id = hub_current_org() AND p.state = 'invited') THEN
+            RAISE EXCEPTION 'taking part in a joint incident requires an accepted coordination agreement valid today'
+              USING ERRCODE = 'check_violation';
+          END IF;
           IF p_accept AND EXISTS (
                SELECT 1 FROM unnest(coalesce(p_contacts, '{}')) AS c
                 WHERE NOT EXISTS (SELECT 1 FROM points_of_contact pc WHERE pc.id = c AND pc.org_id = hub_current_org())) THEN
