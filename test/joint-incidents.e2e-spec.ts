@@ -370,6 +370,32 @@ describe('joint incidents', () => {
       expect((await as('st-marys-hospital', 'viewer').get('/joint-incidents').expect(200)).body.items).toEqual([]);
     });
   });
+
+  // Last: it supersedes the agreement every other case relies on.
+  describe('an agreement no longer in force', () => {
+    it('refuses new invitations and pending acceptances until the new version is accepted', async () => {
+      const joint = (await open({ title: 'After the new terms' }).expect(201)).body;
+      await invite(joint.id, 'gridpower').expect(201);
+      await coordinator()
+        .post(`/agreements/${agreementId}/versions`, {
+          supersedes: 1,
+          text: 'We coordinate, under new terms.',
+          parties: [hub.orgId('northbank'), hub.orgId('gridpower'), hub.orgId('st-marys-hospital')],
+          defaultMarking: 'AMBER',
+          validFrom: new Date(Date.now() - 1000).toISOString(),
+        })
+        .expect(201);
+      const invited = await invite(joint.id, 'northbank').expect(422);
+      expect(invited.body).toMatchObject({ code: 'AGREEMENT_REQUIRED' });
+      expect(invited.body.details[0].field).toBe('organisationId');
+      const accepted = await accept(joint.id, 'gridpower', 422);
+      expect(accepted.body).toMatchObject({ code: 'AGREEMENT_REQUIRED' });
+      await as('gridpower', 'admin').get(`/joint-incidents/${joint.id}`).expect(404);
+      await acceptAgreement('gridpower', 2);
+      await accept(joint.id, 'gridpower', 200);
+      await as('gridpower', 'admin').get(`/joint-incidents/${joint.id}`).expect(200);
+    });
+  });
 });
 
 describe('the joint register stays index-backed on a large table', () => {
