@@ -28,9 +28,9 @@ export type SharedJointIncidentRow = JointIncidentRow & { author_label: string }
 const COLUMNS = ['id', 'org_id', 'title', 'summary', 'category', 'sub_type', 'severity', 'phase', 'marking', 'exercise',
   'closing_summary', 'version', 'created_by', 'created_at', 'updated_at', 'closed_at'];
 
-/** The joint-incident columns under a table alias, with the cursor's sort key as text. */
-export function JOINT_COLUMNS_OF(alias: string): string {
-  return `${COLUMNS.map((c) => `${alias}.${c}`).join(', ')}, ${alias}.updated_at::text AS sort_key`;
+/** The joint-incident columns under a table alias, with the cursor's sort key as text (or `sortKey` instead). */
+export function JOINT_COLUMNS_OF(alias: string, sortKey = `${alias}.updated_at::text`): string {
+  return `${COLUMNS.map((c) => `${alias}.${c}`).join(', ')}, ${sortKey} AS sort_key`;
 }
 
 export type ParticipantState = 'invited' | 'accepted' | 'declined' | 'removed';

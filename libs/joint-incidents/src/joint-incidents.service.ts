@@ -293,7 +293,7 @@ export function myJointIncidentsPageSql(principal: OrgPrincipal, query: JointReg
   );
   const where = [`j.org_id <> ${params.add(principal.orgId, 'uuid')}`, ...registerFilters(query, params)];
   return {
-    sql: `SELECT ${JOINT_COLUMNS_OF('j')}, c.sort_at::text AS sort_key
+    sql: `SELECT ${JOINT_COLUMNS_OF('j', 'c.sort_at::text')}
             FROM (${branches.join(' UNION ALL ')}) c JOIN shared_joint_incidents j ON j.id = c.object_id
            WHERE ${where.join(' AND ')}
            ORDER BY c.sort_at DESC, c.object_id DESC LIMIT ${params.add(query.limit + 1, 'int')}`,

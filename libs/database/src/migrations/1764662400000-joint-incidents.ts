@@ -197,6 +197,7 @@ export class JointIncidents1764662400000 implements MigrationInterface {
       await q.query(`CREATE POLICY ${table}_sync_read ON ${table} FOR SELECT TO CURRENT_USER USING (${joint} = hub_joint_scope())`);
     }
 
+    const [{ owner }] = await q.query('SELECT quote_literal(current_user) AS owner');
     await q.query(`
       -- The caller is the coordinator that owns the joint incident, or one of its accepted participants. Runs as
       -- the caller (hub_app inside the views below too), whose own policies answer it.
@@ -218,9 +219,11 @@ export class JointIncidents1764662400000 implements MigrationInterface {
       -- A participant reads its own participation rows (its invitation before it answers, included).
       CREATE POLICY joint_participants_own_read ON joint_participants FOR SELECT
         USING (participant_org_id = hub_current_org());
-      -- The other participants of a joint incident the caller takes part in: only through shared_joint_participants.
+      -- The other participants of a joint incident the caller takes part in: only through shared_joint_participants
+      -- (where current_user is still hub_app). Never inside a definer function (current_user is the owner there):
+      -- hub_joint_member would read joint_participants as the owner again, through this same policy.
       CREATE POLICY joint_participants_shared_read ON joint_participants FOR SELECT TO CURRENT_USER
-        USING (hub_reads_shared() AND hub_joint_member(joint_incident_id));
+        USING (current_user <> ${owner} AND hub_reads_shared() AND hub_joint_member(joint_incident_id));
 
       CREATE POLICY joint_incidents_shared_read ON joint_incidents FOR SELECT TO CURRENT_USER
         USING (hub_reads_shared() AND hub_granted('joint_incident', id, org_id));
@@ -433,6 +436,13 @@ export class JointIncidents1764662400000 implements MigrationInterface {
         BEGIN
           -- Shared reads off, so the owner role's shared-read policy on joint_participants does not run here.
           PERFORM set_config('hub.reads', '', true);
+          -- The rule of DESIGN section 5 holds here too, not only in the service: an accepted agreement in force.
+          IF p_accept AND NOT EXISTS (
+               SELECT 1 FROM joint_participants p CROSS JOIN LATERAL hub_agreement_in_force(hub_current_org(), p.org_id) a
+                WHERE p.joint_incident_id = p_joint AND p.participant_org_id = hub_current_org() AND p.state = 'invited') THEN
+            RAISE EXCEPTION 'taking part in a joint incident requires an accepted coordination agreement valid today'
+              USING ERRCODE = 'check_violation';
+          END IF;
           IF p_accept AND EXISTS (
                SELECT 1 FROM unnest(coalesce(p_contacts, '{}')) AS c
                 WHERE NOT EXISTS (SELECT 1 FROM points_of_contact pc WHERE pc.id = c AND pc.org_id = hub_current_org())) THEN
