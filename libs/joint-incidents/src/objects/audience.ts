@@ -66,9 +66,7 @@ export async function resolveAudience(tx: TenantTransaction, membership: JointMe
     }
   }
   if (problems.length) throw JointObjectException.audienceNotParticipant(problems);
-  return {
-    orgIds: given.map((id) => byGiven.get(id)!.org_id),
-    participantIds: given.map((id) => byGiven.get(id)!.participant_id),
-    users,
-  };
+  // One participant named twice (by organisation and by participant id) counts once.
+  const chosen = new Map(given.map((id) => [byGiven.get(id)!.participant_id, byGiven.get(id)!.org_id]));
+  return { orgIds: [...chosen.values()], participantIds: [...chosen.keys()], users };
 }
