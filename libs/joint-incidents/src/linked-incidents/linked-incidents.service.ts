@@ -58,13 +58,16 @@ export class LinkedIncidentsService {
       );
       if (current && current.passed_on === passOn) throw JointObjectException.alreadyLinked();
       const before = current ? await onwardGrantees(tx, jointId, incident.id) : [];
+      // A concurrent link of the same incident loses on the live-link index and answers 409, not 500.
       const [row] = current
         ? await tx.query<LinkRow>(`UPDATE joint_linked_incidents SET passed_on = $2 WHERE id = $1 RETURNING ${LINK_COLUMNS}`, [current.id, passOn])
         : await tx.query<LinkRow>(
             `INSERT INTO joint_linked_incidents (org_id, joint_incident_id, incident_id, incident_org_id, passed_on, linked_by)
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${LINK_COLUMNS}`,
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (joint_incident_id, incident_id) WHERE unlinked_at IS NULL DO NOTHING RETURNING ${LINK_COLUMNS}`,
             [principal.orgId, jointId, incident.id, incident.org_id, passOn, principal.id],
           );
+      if (!row) throw JointObjectException.alreadyLinked();
       await recordJointChange(tx, principal, jointId, {
         action: current ? (passOn ? 'linked_incident.passed_on' : 'linked_incident.pass_ended') : 'linked_incident.added',
         reason: dto.reason,
