@@ -291,6 +291,18 @@ describe('joint incidents: updates, decisions, observables and the onward pass',
       expect(explained.body.readers.every((r: { via: string | null }) => r.via === null)).toBe(true);
     });
 
+    it("keeps a passed incident in the participants' shared list in the order of its last change", async () => {
+      const older = await releasedIncident();
+      await passOn(older.id);
+      const newer = [await releasedIncident(), await releasedIncident()];
+      for (const incident of newer) await passOn(incident.id);
+      expect(ids(await get('/api/v1/shared/incidents?limit=1', 'st-marys-hospital', 'viewer'))).toEqual([newer[1].id]);
+      // The page is read from the newest grants first (access.sort_at): the derived rows must follow the incident.
+      const changed = await hub.http().patch(`/api/v1/incidents/${older.id}`).set(bearer(token('northbank', 'handler'))).send({ version: older.version, severity: 4 });
+      expect(changed.status).toBe(200);
+      expect(ids(await get('/api/v1/shared/incidents?limit=1', 'st-marys-hospital', 'viewer'))).toEqual([older.id]);
+    });
+
     it('ends at once when the owner revokes its release to the coordinator', async () => {
       const incident = await releasedIncident();
       await passOn(incident.id);
