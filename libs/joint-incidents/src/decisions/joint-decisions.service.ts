@@ -4,7 +4,7 @@ import { type OrgPrincipal, sharedReadContextOf, tenantContextOf } from '#auth';
 import { TenantDatabase } from '#database';
 import { recordJointChange } from '../objects/joint-change.js';
 import { jointMembership, requireCoordinator, requireOpen } from '../objects/joint-membership.js';
-import { sharedReadCondition, SqlParams } from '../objects/shared-read.js';
+import { ownReadCondition, sharedReadCondition, SqlParams } from '../objects/shared-read.js';
 import type { CreateJointDecisionDto } from './dto/joint-decision.dto.js';
 import { type JointDecisionRow, jointDecisionView } from './joint-decision.view.js';
 
@@ -52,14 +52,14 @@ export class JointDecisionsService {
 /** The statement that decides which decisions a caller reads: the coordinator its own, a participant through the policy. */
 export function jointDecisionsSql(principal: OrgPrincipal, as: 'coordinator' | 'participant', jointId: string, after: { key: string; id: string } | null, limit: number) {
   const params = new SqlParams();
-  const where = [`d.joint_incident_id = ${params.add(jointId, 'uuid')}`];
-  if (after) where.push(`(d.decided_at, d.id) < (${params.add(after.key, 'timestamptz')}, ${params.add(after.id, 'uuid')})`);
   // The coordination team owns every decision; a participant reads them only through the policy.
   const source =
     as === 'coordinator'
-      ? `joint_decisions d WHERE d.org_id = ${params.add(principal.orgId, 'uuid')} AND`
-      : `shared_joint_decisions d WHERE ${sharedReadCondition(principal, 'joint_decision', 'd', params)} AND`;
-  const sql = `SELECT ${COLUMNS.split(', ').map((c) => `d.${c}`).join(', ')}, d.decided_at::text AS sort_key FROM ${source} ${where.join(' AND ')}
-    ORDER BY d.decided_at DESC, d.id DESC LIMIT ${params.add(limit, 'int')}`;
+      ? `joint_decisions jd WHERE ${ownReadCondition(principal, 'joint_decision', params)}`
+      : `shared_joint_decisions jd WHERE ${sharedReadCondition(principal, 'joint_decision', params)}`;
+  const where = [`jd.joint_incident_id = ${params.add(jointId, 'uuid')}`];
+  if (after) where.push(`(jd.decided_at, jd.id) < (${params.add(after.key, 'timestamptz')}, ${params.add(after.id, 'uuid')})`);
+  const sql = `SELECT ${COLUMNS.split(', ').map((c) => `jd.${c}`).join(', ')}, jd.decided_at::text AS sort_key FROM ${source} AND ${where.join(' AND ')}
+    ORDER BY jd.decided_at DESC, jd.id DESC LIMIT ${params.add(limit, 'int')}`;
   return { sql, values: params.values };
 }

@@ -7,13 +7,13 @@ import { checkAudienceShape, resolveAudience } from '../objects/audience.js';
 import { recordJointChange } from '../objects/joint-change.js';
 import { jointMembership, requireCoordinator, requireOpen } from '../objects/joint-membership.js';
 import { JointObjectException } from '../objects/joint-object.exception.js';
-import { sharedReadCondition, SqlParams } from '../objects/shared-read.js';
+import { ownReadCondition, sharedReadCondition, SqlParams } from '../objects/shared-read.js';
 import type { CreateJointObservableDto } from './dto/joint-observable.dto.js';
 import { type JointObservableRow, jointObservableView } from './joint-observable.view.js';
 
 const FIELDS = 'id, org_id, joint_incident_id, type, value, marking, pap, first_seen, last_seen, created_at, updated_at, version';
-const OWN_COLUMNS = `${FIELDS.split(', ').map((c) => `j.${c}`).join(', ')}, o.name AS author_label, j.created_at::text AS sort_key, true AS own`;
-const SHARED_COLUMNS = `${FIELDS.split(', ').map((c) => `s.${c}`).join(', ')}, s.author_label, s.created_at::text, false`;
+const OWN_COLUMNS = `${FIELDS.split(', ').map((c) => `jo.${c}`).join(', ')}, o.name AS author_label, jo.created_at::text AS sort_key, true AS own`;
+const SHARED_COLUMNS = `${FIELDS.split(', ').map((c) => `jo.${c}`).join(', ')}, jo.author_label, jo.created_at::text, false`;
 
 /**
  * Observables of a joint incident, added by the coordination team or an accepted participant, each with its own
@@ -76,15 +76,15 @@ function readObservables(
 export function jointObservablesSql(principal: OrgPrincipal, jointId: string, pick: { id?: string; after?: { key: string; id: string } | null; limit?: number }) {
   const params = new SqlParams();
   const joint = params.add(jointId, 'uuid');
-  const own = params.add(principal.orgId, 'uuid');
-  const shared = sharedReadCondition(principal, 'joint_observable', 's', params);
+  const own = ownReadCondition(principal, 'joint_observable', params);
+  const shared = sharedReadCondition(principal, 'joint_observable', params);
   const where: string[] = [];
   if (pick.id) where.push(`x.id = ${params.add(pick.id, 'uuid')}`);
   if (pick.after) where.push(`(x.created_at, x.id) < (${params.add(pick.after.key, 'timestamptz')}, ${params.add(pick.after.id, 'uuid')})`);
   const sql = `SELECT * FROM (
-      SELECT ${OWN_COLUMNS} FROM joint_observables j JOIN organisations o ON o.id = j.org_id WHERE j.joint_incident_id = ${joint} AND j.org_id = ${own}
+      SELECT ${OWN_COLUMNS} FROM joint_observables jo JOIN organisations o ON o.id = jo.org_id WHERE jo.joint_incident_id = ${joint} AND ${own}
       UNION ALL
-      SELECT ${SHARED_COLUMNS} FROM shared_joint_observables s WHERE s.joint_incident_id = ${joint} AND ${shared}
+      SELECT ${SHARED_COLUMNS} FROM shared_joint_observables jo WHERE jo.joint_incident_id = ${joint} AND ${shared}
     ) x ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     ORDER BY x.created_at DESC, x.id DESC LIMIT ${params.add(pick.limit ?? 1, 'int')}`;
   return { sql, values: params.values };

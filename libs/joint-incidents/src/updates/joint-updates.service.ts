@@ -5,14 +5,14 @@ import { TenantDatabase, type TenantTransaction } from '#database';
 import { checkAudienceShape, resolveAudience } from '../objects/audience.js';
 import { recordJointChange } from '../objects/joint-change.js';
 import { jointMembership, requireCoordinator, requireOpen } from '../objects/joint-membership.js';
-import { sharedReadCondition, SqlParams } from '../objects/shared-read.js';
+import { ownReadCondition, sharedReadCondition, SqlParams } from '../objects/shared-read.js';
 import type { CreateJointUpdateDto } from './dto/joint-update.dto.js';
 import { type JointUpdateRow, jointUpdateView } from './joint-update.view.js';
 
-const OWN_COLUMNS = `u.id, u.org_id, o.name AS author_label, u.joint_incident_id, u.kind, u.title, u.body, u.marking, u.audience,
-  u.audience_participants, u.audience_users, u.created_at, u.updated_at, u.version, u.created_at::text AS sort_key, true AS own`;
-const SHARED_COLUMNS = `s.id, s.org_id, s.author_label, s.joint_incident_id, s.kind, s.title, s.body, s.marking, s.audience,
-  NULL::uuid[], NULL::uuid[], s.created_at, s.updated_at, s.version, s.created_at::text, false`;
+const OWN_COLUMNS = `ju.id, ju.org_id, o.name AS author_label, ju.joint_incident_id, ju.kind, ju.title, ju.body, ju.marking, ju.audience,
+  ju.audience_participants, ju.audience_users, ju.created_at, ju.updated_at, ju.version, ju.created_at::text AS sort_key, true AS own`;
+const SHARED_COLUMNS = `ju.id, ju.org_id, ju.author_label, ju.joint_incident_id, ju.kind, ju.title, ju.body, ju.marking, ju.audience,
+  NULL::uuid[], NULL::uuid[], ju.created_at, ju.updated_at, ju.version, ju.created_at::text, false`;
 
 /**
  * Updates and advisories of a joint incident (27035-4 coordination): advisories from the coordination team,
@@ -90,15 +90,15 @@ function readUpdates(
 export function jointUpdatesSql(principal: OrgPrincipal, jointId: string, pick: { id?: string; after?: { key: string; id: string } | null; limit?: number }) {
   const params = new SqlParams();
   const joint = params.add(jointId, 'uuid');
-  const own = params.add(principal.orgId, 'uuid');
-  const shared = sharedReadCondition(principal, 'joint_update', 's', params);
+  const own = ownReadCondition(principal, 'joint_update', params);
+  const shared = sharedReadCondition(principal, 'joint_update', params);
   const where: string[] = [];
   if (pick.id) where.push(`x.id = ${params.add(pick.id, 'uuid')}`);
   if (pick.after) where.push(`(x.created_at, x.id) < (${params.add(pick.after.key, 'timestamptz')}, ${params.add(pick.after.id, 'uuid')})`);
   const sql = `SELECT * FROM (
-      SELECT ${OWN_COLUMNS} FROM joint_updates u JOIN organisations o ON o.id = u.org_id WHERE u.joint_incident_id = ${joint} AND u.org_id = ${own}
+      SELECT ${OWN_COLUMNS} FROM joint_updates ju JOIN organisations o ON o.id = ju.org_id WHERE ju.joint_incident_id = ${joint} AND ${own}
       UNION ALL
-      SELECT ${SHARED_COLUMNS} FROM shared_joint_updates s WHERE s.joint_incident_id = ${joint} AND ${shared}
+      SELECT ${SHARED_COLUMNS} FROM shared_joint_updates ju WHERE ju.joint_incident_id = ${joint} AND ${shared}
     ) x ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     ORDER BY x.created_at DESC, x.id DESC LIMIT ${params.add(pick.limit ?? 1, 'int')}`;
   return { sql, values: params.values };
