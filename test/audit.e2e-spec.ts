@@ -3,8 +3,8 @@ import { createPublicKey, randomUUID, verify } from 'node:crypto';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
-import { appendLog, entryHash, grantLogWriter, type LogSubject, openLog, readLog, revokeLogWriter, verifyLog } from '#audit';
-import { KeyRings, type Principal } from '#auth';
+import { appendLog, entryHash, grantLogWriter, LogService, type LogSubject, openLog, readLog, revokeLogWriter, verifyLog } from '#audit';
+import { KeyRings, type OrgPrincipal, type Principal } from '#auth';
 import { HubException } from '#common';
 import { organisationContext, TenantDatabase, type TenantTransaction } from '#database';
 import { LogChains1764489600000 } from '../libs/database/src/migrations/1764489600000-log-chains.js';
@@ -14,7 +14,7 @@ import { bearer, type DemoOrgSlug, startTestHub, type TestHub } from './support/
 const incidentBody = { title: 'DDoS on the payment front end', category: 'availability', subType: 'ddos', severity: 3, marking: 'AMBER' };
 
 /** A demo user as the library sees it, for calls below the HTTP API (the joint-incident services make the same calls). */
-function principalOf(hub: TestHub, slug: DemoOrgSlug, role: 'admin' | 'handler' | 'coordinator'): Principal & { orgId: string } {
+function principalOf(hub: TestHub, slug: DemoOrgSlug, role: 'admin' | 'handler' | 'coordinator'): OrgPrincipal {
   return {
     kind: 'user',
     id: hub.userId(slug, role),
@@ -26,7 +26,7 @@ function principalOf(hub: TestHub, slug: DemoOrgSlug, role: 'admin' | 'handler' 
   };
 }
 
-function asOrg<T>(hub: TestHub, principal: Principal & { orgId: string }, work: (tx: TenantTransaction) => Promise<T>): Promise<T> {
+function asOrg<T>(hub: TestHub, principal: OrgPrincipal, work: (tx: TenantTransaction) => Promise<T>): Promise<T> {
   return hub.app.get(TenantDatabase).run(organisationContext(principal.orgId, principal.id), work);
 }
 
@@ -42,9 +42,9 @@ async function refusal(promise: Promise<unknown>): Promise<{ status: number; cod
 
 describe('a management log chain per subject, written across organisations', () => {
   let hub: TestHub;
-  let coordinator: Principal & { orgId: string };
-  let participant: Principal & { orgId: string };
-  let outsider: Principal & { orgId: string };
+  let coordinator: OrgPrincipal;
+  let participant: OrgPrincipal;
+  let outsider: OrgPrincipal;
   const joint: LogSubject = { type: 'joint_incident', id: randomUUID() };
 
   beforeAll(async () => {
@@ -281,6 +281,32 @@ describe('signed checkpoints of a chain head', () => {
     expect(outbox.rows).toEqual([{ aggregate_type: 'incident', aggregate_id: incidentId, payload: { checkpointId: res.body.id, length: 2 } }]);
     // Nothing is logged for it: the chain is as it was.
     expect((await hub.http().get(`/api/v1/incidents/${incidentId}/log/verify`).set(bearer(handler())).expect(200)).body).toMatchObject({ valid: true, entries: 2 });
+  });
+
+  it('answers what the API document says: the same properties, with their types', async () => {
+    const document = (await hub.http().get('/api/docs-json').expect(200)).body;
+    const schema = document.components.schemas.CheckpointView;
+    const listed = (await hub.http().get(`/api/v1/incidents/${incidentId}/log/checkpoints`).set(bearer(handler())).expect(200)).body.items;
+    expect(listed.length).toBeGreaterThan(0);
+    for (const item of listed) {
+      expect(Object.keys(item).sort()).toEqual(Object.keys(schema.properties).sort());
+      expect(schema.required.sort()).toEqual(Object.keys(item).sort());
+      for (const [name, property] of Object.entries(schema.properties as Record<string, { type?: string; $ref?: string }>)) {
+        if (property.type) expect(`${name}: ${typeof item[name]}`).toBe(`${name}: ${property.type === 'integer' ? 'number' : property.type}`);
+      }
+    }
+    const post = document.paths['/api/v1/incidents/{id}/log/checkpoints'].post;
+    expect(Object.keys(post.responses).sort()).toEqual(['201', '401', '403', '404', '422', '500']);
+  });
+
+  it('has nothing to sign before the first entry: 422', async () => {
+    const coordinator = principalOf(hub, 'national-csirt', 'coordinator');
+    const subject: LogSubject = { type: 'joint_incident', id: randomUUID() };
+    await asOrg(hub, coordinator, (tx) => openLog(tx, subject));
+    expect(await refusal(hub.app.get(LogService).createCheckpoint(coordinator, subject))).toEqual({ status: 422, code: 'LOG_EMPTY' });
+    await asOrg(hub, coordinator, (tx) => appendLog(tx, coordinator, subject, { action: 'joint_incident.opened' }));
+    expect(await hub.app.get(LogService).createCheckpoint(coordinator, subject)).toMatchObject({ length: 1, subject });
+    expect(await refusal(hub.app.get(LogService).createCheckpoint(principalOf(hub, 'northbank', 'admin'), subject))).toMatchObject({ status: 404 });
   });
 
   it('refuses viewers (403) and other organisations (404, as if there were no incident)', async () => {
