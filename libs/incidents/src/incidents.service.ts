@@ -1,14 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { HubException, type Page, toPage } from '#common';
-import { compilePolicy, isTightening, SqlParams, type TlpMarking } from '#sharing';
-import { applyMarkingChange, checkMarkingChange } from './marking-change.js';
+import { abilityOf, applyMarkingChange, checkMarkingChange, compilePolicy, isTightening, SqlParams, type TlpMarking } from '#sharing';
 import { type OrgPrincipal, tenantContextOf } from '#auth';
 import { emitOutbox, TenantDatabase, type TenantTransaction } from '#database';
 import { clockProfile, clockStates } from './clock-profiles.js';
 import type { ChangePhaseDto, CreateIncidentDto, IncidentReportDto, RegisterQueryDto, SubmissionDto, UpdateIncidentDto } from './dto/incident.dto.js';
 import { PHASE_TRANSITIONS } from './incident.fields.js';
 import { IncidentException } from './incident.exception.js';
-import { abilityOf } from './ability-of.js';
 import { INCIDENT_COLUMNS, INCIDENT_COLUMNS_OF, type IncidentRow, ownerIncidentView, registerItemView } from './incident.view.js';
 import { registerConditions, registerOrder } from './register-query.js';
 import { appendLog, readLog, verifyLog } from '#audit';
@@ -89,7 +87,7 @@ export class IncidentsService {
       // A closed incident is final, except that its marking may still be tightened (what it shares can shrink).
       const tighteningOnly = dto.marking !== undefined && Object.keys(FIELD_COLUMNS).every((f) => f === 'marking' || dto[f as SettableField] === undefined);
       const current = await lockForChange(tx, id, dto.version, tighteningOnly ? dto.marking : undefined);
-      if (dto.marking) checkMarkingChange(principal, 'Incident', current.org_id, current.marking, dto.marking);
+      if (dto.marking) checkMarkingChange(principal, 'incident', current.org_id, current.marking, dto.marking);
       const next = { category: dto.category ?? current.category, subType: dto.subType ?? current.sub_type };
       checkClassification(next.category, next.subType);
       const fields = Object.entries(FIELD_COLUMNS).filter(([field]) => dto[field as SettableField] !== undefined);
@@ -103,7 +101,7 @@ export class IncidentsService {
       if (dto.marking && dto.marking !== current.marking) changes.marking = { from: current.marking, to: dto.marking };
       if (dto.severity && dto.severity !== current.severity) changes.severity = { from: current.severity, to: dto.severity };
       await appendLog(tx, principal, { type: 'incident', id }, { action: 'incident.updated', reason: dto.reason ?? '', details: changes });
-      if (dto.marking) await applyMarkingChange(tx, principal, id, 'incident', id, current.marking, dto.marking);
+      if (dto.marking) await applyMarkingChange(tx, principal, { type: 'incident', id, containerId: id }, current.marking, dto.marking);
       await emitOutbox(tx, { type: 'incident.updated', aggregateType: 'incident', aggregateId: id, payload: { version: row.version } });
       return ownerIncidentView(await findIncident(tx, id));
     });

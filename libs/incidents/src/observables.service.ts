@@ -2,10 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { HubException } from '#common';
 import { type OrgPrincipal, tenantContextOf } from '#auth';
 import { emitOutbox, TenantDatabase } from '#database';
-import { isTightening, type TlpMarking } from '#sharing';
+import { applyMarkingChange, checkMarkingChange, isTightening, type TlpMarking } from '#sharing';
 import type { CreateObservableDto, UpdateObservableDto } from './dto/observable.dto.js';
 import { IncidentErrorCode, IncidentException } from './incident.exception.js';
-import { applyMarkingChange, checkMarkingChange } from './marking-change.js';
 import { findIncident } from './incidents.service.js';
 import { appendLog } from '#audit';
 import { normaliseObservable } from './observable-types.js';
@@ -95,7 +94,7 @@ export class ObservablesService {
       const from = current.marking as TlpMarking;
       // A closed incident is final, except that an observable's marking may still be tightened.
       if (incident.phase === 'closed' && !(dto.marking && dto.pap == null && isTightening(from, dto.marking))) throw IncidentException.closed();
-      if (dto.marking) checkMarkingChange(principal, 'Observable', current.org_id, from, dto.marking);
+      if (dto.marking) checkMarkingChange(principal, 'observable', current.org_id, from, dto.marking);
       const [row] = await tx.query<ObservableRow>(
         `UPDATE observables SET marking = coalesce($2, marking), pap = coalesce($3, pap), version = version + 1, updated_at = now()
           WHERE id = $1 RETURNING *`,
@@ -107,7 +106,7 @@ export class ObservablesService {
         reason: dto.reason ?? '',
         details: { observableId, ...(dto.marking && dto.marking !== from ? { marking: { from, to: dto.marking } } : {}), ...(dto.pap ? { pap: dto.pap } : {}) },
       });
-      if (dto.marking) await applyMarkingChange(tx, principal, incidentId, 'observable', observableId, from, dto.marking);
+      if (dto.marking) await applyMarkingChange(tx, principal, { type: 'observable', id: observableId, containerId: incidentId }, from, dto.marking);
       await emitOutbox(tx, { type: 'observable.updated', aggregateType: 'observable', aggregateId: observableId, payload: { incidentId } });
       return observableView(row);
     });
