@@ -128,6 +128,22 @@ describe('a management log chain per subject, written across organisations', () 
     expect(await asOrg(hub, coordinator, (tx) => verifyLog(tx, subject))).toMatchObject({ valid: true, entries: 12 });
   });
 
+  it("keeps an incident's chain whole under concurrent changes that log from different paths", async () => {
+    const token = hub.token('northbank', 'handler');
+    const incident = (await hub.http().post('/api/v1/incidents').set(bearer(token)).send(incidentBody).expect(201)).body;
+    const subject: LogSubject = { type: 'incident', id: incident.id };
+    await Promise.all([
+      ...Array.from({ length: 6 }, (_, i) =>
+        hub.http().post(`/api/v1/incidents/${incident.id}/observables`).set(bearer(token)).send({ type: 'domain', value: `c2-${i}.example`, marking: 'AMBER' }).expect(201),
+      ),
+      asOrg(hub, participant, (tx) => appendLog(tx, participant, subject, { action: 'note.added' })),
+      hub.http().post(`/api/v1/incidents/${incident.id}/phase`).set(bearer(token)).send({ phase: 'assess_decide', reason: 'triaged', version: 1 }),
+    ]);
+    const verdict = (await hub.http().get(`/api/v1/incidents/${incident.id}/log/verify`).set(bearer(token)).expect(200)).body;
+    expect(verdict).toEqual({ valid: true, entries: 9, firstBroken: null, breaks: [] });
+    expect((await hub.http().get(`/api/v1/incidents/${incident.id}`).set(bearer(token)).expect(200)).body.logLength).toBe(9);
+  });
+
   it("takes no writers on an incident's chain, and no writer that is not an organisation", async () => {
     const incident = (await hub.http().post('/api/v1/incidents').set(bearer(hub.token('northbank', 'handler'))).send(incidentBody).expect(201)).body;
     expect(await refusal(asOrg(hub, participant, (tx) => grantLogWriter(tx, { type: 'incident', id: incident.id }, coordinator.orgId)))).toEqual({
