@@ -223,6 +223,7 @@ describe('a management log chain per subject, written across organisations', () 
     }
     expect(await cli('--org', outsider.orgId, '--subject', 'joint_incident', '--id', subject.id)).toMatchObject({ code: 2, out: expect.stringContaining('no joint_incident') });
     expect(await cli('--org', outsider.orgId, '--subject', 'task', '--id', subject.id)).toMatchObject({ code: 2, out: expect.stringContaining('--subject must be one of') });
+    expect(await cli('--org', coordinator.orgId, '--subject', 'joint_incident', '--id', 'nope')).toMatchObject({ code: 2, out: expect.stringContaining('UUIDs') });
   });
 });
 
