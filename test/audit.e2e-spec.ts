@@ -144,6 +144,29 @@ describe('a management log chain per subject, written across organisations', () 
     expect((await hub.http().get(`/api/v1/incidents/${incident.id}`).set(bearer(token)).expect(200)).body.logLength).toBe(9);
   });
 
+  it("lets a subject's own table name the owner of its chain, so no one else opens it first", async () => {
+    const subject: LogSubject = { type: 'agreement', id: randomUUID() };
+    const owner = new pg.Client({ connectionString: hub.db.ownerUrl });
+    await owner.connect();
+    try {
+      // What the agreements migration does, for one subject here.
+      await owner.query(
+        `CREATE OR REPLACE FUNCTION hub_log_subject_owner(p_type text, p_subject uuid) RETURNS uuid
+           LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
+           SELECT CASE WHEN p_type = 'agreement' AND p_subject = '${subject.id}' THEN '${coordinator.orgId}'::uuid END $$`,
+      );
+      expect(await refusal(asOrg(hub, participant, (tx) => appendLog(tx, participant, subject, { action: 'agreement.accepted' })))).toMatchObject({ status: 404 });
+      expect(await refusal(asOrg(hub, participant, (tx) => openLog(tx, subject)))).toMatchObject({ status: 404 });
+      expect(await asOrg(hub, coordinator, (tx) => openLog(tx, subject))).toMatchObject({ ownerOrgId: coordinator.orgId, length: 0, headHash: null });
+      // Other subjects still open with their first appender.
+      const other: LogSubject = { type: 'agreement', id: randomUUID() };
+      expect(await asOrg(hub, participant, (tx) => openLog(tx, other))).toMatchObject({ ownerOrgId: participant.orgId });
+    } finally {
+      await owner.query('CREATE OR REPLACE FUNCTION hub_log_subject_owner(p_type text, p_subject uuid) RETURNS uuid LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$ SELECT NULL::uuid $$');
+      await owner.end();
+    }
+  });
+
   it("takes no writers on an incident's chain, and no writer that is not an organisation", async () => {
     const incident = (await hub.http().post('/api/v1/incidents').set(bearer(hub.token('northbank', 'handler'))).send(incidentBody).expect(201)).body;
     expect(await refusal(asOrg(hub, participant, (tx) => grantLogWriter(tx, { type: 'incident', id: incident.id }, coordinator.orgId)))).toEqual({
