@@ -324,7 +324,7 @@ describe('bad input on every endpoint', () => {
   });
 
   it('writes no agreement, version or acceptance for any hostile body, and pages agreements only by cursors it issued', async () => {
-    expect(agreement.before).toMatchObject({ agreements: 1, versions: 1, acceptances: 0, version: 1 });
+    await hub.http().get(`/api/v1/agreements/${agreement.id}`).set(bearer(hub.token('northbank', 'admin'))).expect(200);
     expect(await agreement.rows()).toEqual(agreement.before);
     const forged = (key: string) => Buffer.from(JSON.stringify([key, '8d3c2a4e-1f0b-4c1d-9a7e-2b5f6c7d8e9f'])).toString('base64url');
     const lists: [string, string][] = [
