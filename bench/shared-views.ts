@@ -1,9 +1,9 @@
 import pg from 'pg';
 import { DEMO_PASSWORD } from '#common';
 import type { OrgPrincipal, Role } from '#auth';
-import { abilityFor, allowedPairs, granteeKeys, type OrgKind } from '#sharing';
+import { abilityFor, allowedPairs, completeDownTo, granteeKeys, type OrgKind, shareableType, sharedCandidatesSql } from '#sharing';
 import type { SharedQueryDto } from '../libs/incidents/src/dto/release.dto.js';
-import { completeDownTo, sharedCandidatesSql, sharedPageSql } from '../libs/incidents/src/shared-incidents.service.js';
+import { sharedPageSql } from '../libs/incidents/src/shared-incidents.service.js';
 
 /**
  * The shared views at scale (DESIGN sections 4 and 10), run by register-bench.ts on its 1M-incident hub:
@@ -104,8 +104,8 @@ async function insertReleases(client: pg.Client) {
   // A stable pseudo-random number in [0, 10000) per incident and purpose; random() in a subquery may be evaluated twice.
   const draw = (salt: string) => `(abs(hashtext(i.id::text || '${salt}')::bigint) % 10000)`;
   const insert = (kind: string, recipientOrg: string, recipientUser: string, from: string, reason: string) =>
-    `INSERT INTO releases (org_id, incident_id, object_type, object_id, recipient_kind, recipient_org_id, recipient_user_id, pseudonym_key, reason, created_at)
-     SELECT i.org_id, i.id, 'incident', i.id, '${kind}', ${recipientOrg}, ${recipientUser}, decode(md5(random()::text || i.id::text), 'hex'),
+    `INSERT INTO releases (org_id, container_type, container_id, object_type, object_id, recipient_kind, recipient_org_id, recipient_user_id, pseudonym_key, reason, created_at)
+     SELECT i.org_id, 'incident', i.id, 'incident', i.id, '${kind}', ${recipientOrg}, ${recipientUser}, decode(md5(random()::text || i.id::text), 'hex'),
             'bench: ${reason}', least(now(), i.created_at + interval '10 minutes')
        FROM ${from}`;
 
@@ -127,8 +127,8 @@ async function insertReleases(client: pg.Client) {
   );
   // The access rows exactly as syncAccess derives them from live releases.
   await client.query(
-    `INSERT INTO access (owner_org_id, object_type, object_id, incident_id, grantee, release_id, fields, redact, pseudonym_key, sort_at)
-     SELECT r.org_id, r.object_type, r.object_id, r.incident_id,
+    `INSERT INTO access (owner_org_id, object_type, object_id, container_type, container_id, grantee, release_id, fields, redact, pseudonym_key, sort_at)
+     SELECT r.org_id, r.object_type, r.object_id, r.container_type, r.container_id,
             CASE r.recipient_kind WHEN 'organisation' THEN 'org:' || r.recipient_org_id
                                   WHEN 'user' THEN 'user:' || r.recipient_user_id ELSE r.recipient_kind END,
             r.id, r.fields, r.redact, r.pseudonym_key, i.updated_at
@@ -139,8 +139,8 @@ async function insertReleases(client: pg.Client) {
   const [counts] = (
     await client.query(
       `SELECT (SELECT count(*)::int FROM releases) AS releases, (SELECT count(*)::int FROM access) AS access,
-              (SELECT count(DISTINCT incident_id)::int FROM access) AS incidents,
-              (SELECT count(*)::int FROM access a JOIN incidents i ON i.id = a.incident_id JOIN releases r ON r.id = a.release_id
+              (SELECT count(DISTINCT container_id)::int FROM access) AS incidents,
+              (SELECT count(*)::int FROM access a JOIN incidents i ON i.id = a.container_id JOIN releases r ON r.id = a.release_id
                 WHERE (i.marking, r.recipient_kind) NOT IN (SELECT * FROM unnest($1::text[], $2::text[]))
                    OR r.org_id = r.recipient_org_id
                    OR EXISTS (SELECT 1 FROM users u WHERE u.id = r.recipient_user_id AND u.org_id = r.org_id)) AS disallowed`,
@@ -184,7 +184,7 @@ async function readerOf(bench: SharedViewsBench, label: string, email: string): 
 /** How many incidents of other organisations the reader holds a grant on: the size of its whole shared view. */
 async function visibleTo(client: pg.Client, reader: Reader): Promise<number> {
   const { rows } = await client.query(
-    "SELECT count(DISTINCT incident_id)::int AS n FROM access WHERE object_type = 'incident' AND grantee = ANY ($1::text[]) AND owner_org_id <> $2",
+    "SELECT count(DISTINCT container_id)::int AS n FROM access WHERE object_type = 'incident' AND grantee = ANY ($1::text[]) AND owner_org_id <> $2",
     [keysOf(reader), reader.orgId],
   );
   return rows[0].n;
@@ -204,7 +204,7 @@ async function sharedListStatements(bench: SharedViewsBench, reader: Reader, que
   const ability = abilityFor({ orgId: reader.orgId, orgKind: reader.orgKind, userId: reader.userId, roles: reader.roles });
   const steps: { sql: string; params: unknown[] }[] = [];
   for (let cap = query.limit + 1; cap <= 5000; cap *= 8) {
-    const candidates = sharedCandidatesSql(principal, query, cap);
+    const candidates = sharedCandidatesSql(principal, shareableType('incident'), query, cap);
     steps.push({ sql: candidates.sql, params: candidates.values });
     const rows = await runAsApp(bench.appUrl, reader, candidates.sql, candidates.values);
     const floor = completeDownTo(rows as never, cap);

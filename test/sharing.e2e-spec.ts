@@ -316,7 +316,7 @@ describe('the sharing policy over HTTP', () => {
       await expect(asTenant('gridpower', 'member', null, (q) => q('DELETE FROM access WHERE object_id = $1 RETURNING id', [incident.id]))).resolves.toEqual([]);
       await hub.http().delete(`/api/v1/incidents/${incident.id}/releases/${granted.body.items[0].id}`).set(bearer(owner)).expect(200);
       expect(await read()).toEqual([]);
-      expect(await asTenant('gridpower', 'member', null, (q) => q('SELECT * FROM releases WHERE incident_id = $1', [incident.id]))).toEqual([]);
+      expect(await asTenant('gridpower', 'member', null, (q) => q('SELECT * FROM releases WHERE container_id = $1', [incident.id]))).toEqual([]);
     });
   });
 });

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { LOG_SUBJECT_TYPES, type LogSubjectType, verifyLog } from '#audit';
 import { PasswordHasher, type Role, ROLES } from '#auth';
-import { createRootLogger } from '#common';
+import { createRootLogger, HubException } from '#common';
 import {
   OPERATOR_CONTEXT,
   type OrgKind,
@@ -11,7 +12,6 @@ import {
   TenantDatabase,
   upsertPlatformOperator,
 } from '#database';
-import { findIncident, readLog, verifyChain } from '#incidents';
 import { createInvitation } from '#organisations';
 import { DataSource } from 'typeorm';
 
@@ -26,9 +26,11 @@ commands:
                                  (ADMIN_DATABASE_URL); passwords from HUB_OWNER_PASSWORD / HUB_APP_PASSWORD,
                                  generated and printed once when unset
   migrate                        apply pending migrations as the owner (MIGRATION_DATABASE_URL)
-  log:verify --org ORG_ID --incident INCIDENT_ID
-                                 recompute an incident's management log chain as the application role
-                                 (DATABASE_URL) and name the first broken entry; exit 1 when broken
+  log:verify --org ORG_ID [--subject incident|joint_incident|agreement] --id SUBJECT_ID
+                                 recompute a subject's management log chain (default subject: incident;
+                                 --incident ID is short for --subject incident --id ID) as the application
+                                 role (DATABASE_URL), seen by organisation ORG_ID, and name every broken
+                                 entry; exit 1 when broken
   operator:create --email E --name N
                                  create or reset a platform operator (MIGRATION_DATABASE_URL);
                                  the password is read from HUB_OPERATOR_PASSWORD (at least 12 characters)
@@ -58,6 +60,8 @@ async function main(): Promise<void> {
       name: { type: 'string' },
       org: { type: 'string' },
       incident: { type: 'string' },
+      subject: { type: 'string' },
+      id: { type: 'string' },
       organisation: { type: 'string' },
       role: { type: 'string', multiple: true },
       help: { type: 'boolean' },
@@ -128,12 +132,18 @@ async function main(): Promise<void> {
       return;
     }
     case 'log:verify': {
-      if (!values.org || !values.incident) fail('log:verify needs --org and --incident');
+      const type = (values.subject ?? 'incident') as LogSubjectType;
+      if (!LOG_SUBJECT_TYPES.includes(type)) fail(`--subject must be one of ${LOG_SUBJECT_TYPES.join(', ')}, not ${values.subject}`);
+      if (values.incident && values.id) fail('log:verify takes --incident or --id, not both');
+      if (values.incident && type !== 'incident') fail('--incident names an incident; use --id with --subject');
+      const id = values.id ?? values.incident;
+      if (!values.org || !id) fail('log:verify needs --org and --id (or --incident)');
       const dataSource = await new DataSource({ type: 'postgres', url: required('DATABASE_URL') }).initialize();
       const verdict = await new TenantDatabase(dataSource)
-        .run(organisationContext(values.org as string), async (tx) => {
-          const incident = await findIncident(tx, values.incident as string);
-          return verifyChain(incident.id, await readLog(tx, incident.id), { length: incident.log_length, hash: incident.log_head_hash });
+        .run(organisationContext(values.org as string), (tx) => verifyLog(tx, { type, id: id as string }))
+        .catch((error: unknown) => {
+          if (error instanceof HubException && error.status === 404) fail(`no ${type} ${id} has a log organisation ${values.org} may read`);
+          throw error;
         })
         .finally(() => dataSource.destroy());
       process.stdout.write(`${JSON.stringify(verdict, null, 2)}\n`);

@@ -6,7 +6,7 @@ import { emitOutbox, TenantDatabase } from '#database';
 import type { CreateEventReportDto, TriageDto } from './dto/event-report.dto.js';
 import { IncidentErrorCode, IncidentException } from './incident.exception.js';
 import { IncidentsService } from './incidents.service.js';
-import { canonicalJson } from './management-log.js';
+import { canonicalJson } from '#audit';
 
 interface EventReportRow {
   id: string;

@@ -1,17 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { HubException, type Page, toPage } from '#common';
-import { compilePolicy, isTightening, SqlParams, type TlpMarking } from '#sharing';
-import { applyMarkingChange, checkMarkingChange } from './marking-change.js';
+import { abilityOf, applyMarkingChange, checkMarkingChange, compilePolicy, isTightening, SqlParams, type TlpMarking } from '#sharing';
 import { type OrgPrincipal, tenantContextOf } from '#auth';
 import { emitOutbox, TenantDatabase, type TenantTransaction } from '#database';
 import { clockProfile, clockStates } from './clock-profiles.js';
 import type { ChangePhaseDto, CreateIncidentDto, IncidentReportDto, RegisterQueryDto, SubmissionDto, UpdateIncidentDto } from './dto/incident.dto.js';
 import { PHASE_TRANSITIONS } from './incident.fields.js';
 import { IncidentException } from './incident.exception.js';
-import { abilityOf } from './ability-of.js';
 import { INCIDENT_COLUMNS, INCIDENT_COLUMNS_OF, type IncidentRow, ownerIncidentView, registerItemView } from './incident.view.js';
 import { registerConditions, registerOrder } from './register-query.js';
-import { appendLog, readLog, verifyChain } from './management-log.js';
+import { appendLog, readLog, verifyLog } from '#audit';
 import { isKnownClassification } from './taxonomy.js';
 
 /** Incident fields a create or update may set, by DTO name, with their column. */
@@ -60,7 +58,7 @@ export class IncidentsService {
       `INSERT INTO incidents (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING ${INCIDENT_COLUMNS}`,
       values,
     );
-    const entry = await appendLog(tx, principal, row.id, {
+    const entry = await appendLog(tx, principal, { type: 'incident', id: row.id }, {
       action: 'incident.created',
       reason,
       details: { phase: row.phase, severity: row.severity, marking: row.marking, sourceEventReportId },
@@ -89,7 +87,7 @@ export class IncidentsService {
       // A closed incident is final, except that its marking may still be tightened (what it shares can shrink).
       const tighteningOnly = dto.marking !== undefined && Object.keys(FIELD_COLUMNS).every((f) => f === 'marking' || dto[f as SettableField] === undefined);
       const current = await lockForChange(tx, id, dto.version, tighteningOnly ? dto.marking : undefined);
-      if (dto.marking) checkMarkingChange(principal, 'Incident', current.org_id, current.marking, dto.marking);
+      if (dto.marking) checkMarkingChange(principal, 'incident', current.org_id, current.marking, dto.marking);
       const next = { category: dto.category ?? current.category, subType: dto.subType ?? current.sub_type };
       checkClassification(next.category, next.subType);
       const fields = Object.entries(FIELD_COLUMNS).filter(([field]) => dto[field as SettableField] !== undefined);
@@ -102,8 +100,8 @@ export class IncidentsService {
       const changes: Record<string, unknown> = { fields: fields.map(([field]) => field) };
       if (dto.marking && dto.marking !== current.marking) changes.marking = { from: current.marking, to: dto.marking };
       if (dto.severity && dto.severity !== current.severity) changes.severity = { from: current.severity, to: dto.severity };
-      await appendLog(tx, principal, id, { action: 'incident.updated', reason: dto.reason ?? '', details: changes });
-      if (dto.marking) await applyMarkingChange(tx, principal, id, 'incident', id, current.marking, dto.marking);
+      await appendLog(tx, principal, { type: 'incident', id }, { action: 'incident.updated', reason: dto.reason ?? '', details: changes });
+      if (dto.marking) await applyMarkingChange(tx, principal, { type: 'incident', id, containerId: id }, current.marking, dto.marking);
       await emitOutbox(tx, { type: 'incident.updated', aggregateType: 'incident', aggregateId: id, payload: { version: row.version } });
       return ownerIncidentView(await findIncident(tx, id));
     });
@@ -120,7 +118,7 @@ export class IncidentsService {
                 version = version + 1, updated_at = now() WHERE id = $1`,
         [id, dto.phase],
       );
-      await appendLog(tx, principal, id, { action: 'incident.phase_changed', reason: dto.reason, details: { from: current.phase, to: dto.phase } });
+      await appendLog(tx, principal, { type: 'incident', id }, { action: 'incident.phase_changed', reason: dto.reason, details: { from: current.phase, to: dto.phase } });
       await emitOutbox(tx, { type: 'incident.phase_changed', aggregateType: 'incident', aggregateId: id, payload: { phase: dto.phase } });
       return ownerIncidentView(await findIncident(tx, id));
     });
@@ -132,7 +130,7 @@ export class IncidentsService {
       await lockForChange(tx, id, dto.version);
       const report = { summary: dto.summary, lessonsLearned: dto.lessonsLearned, rootCause: dto.rootCause ?? '', actionsTaken: dto.actionsTaken ?? '' };
       await tx.query('UPDATE incidents SET report = $2, version = version + 1, updated_at = now() WHERE id = $1', [id, report]);
-      await appendLog(tx, principal, id, { action: 'incident.report_written', details: { fields: Object.keys(report) } });
+      await appendLog(tx, principal, { type: 'incident', id }, { action: 'incident.report_written', details: { fields: Object.keys(report) } });
       await emitOutbox(tx, { type: 'incident.updated', aggregateType: 'incident', aggregateId: id });
       return ownerIncidentView(await findIncident(tx, id));
     });
@@ -141,14 +139,14 @@ export class IncidentsService {
   async log(principal: OrgPrincipal, id: string) {
     return this.db.run(tenantContextOf(principal), async (tx) => {
       await findIncident(tx, id);
-      return { items: await readLog(tx, id) };
+      return { items: await readLog(tx, { type: 'incident', id }) };
     });
   }
 
   async verifyLog(principal: OrgPrincipal, id: string) {
     return this.db.run(tenantContextOf(principal), async (tx) => {
-      const incident = await findIncident(tx, id);
-      return verifyChain(id, await readLog(tx, id), { length: incident.log_length, hash: incident.log_head_hash });
+      await findIncident(tx, id);
+      return verifyLog(tx, { type: 'incident', id });
     });
   }
 
@@ -189,7 +187,7 @@ export class IncidentsService {
       if (inserted.length === 0) {
         throw new HubException('CLOCK_ALREADY_SENT', `the ${dto.profile} ${dto.milestone} is already recorded as sent`, { status: 409 });
       }
-      await appendLog(tx, principal, id, { action: 'incident.regulatory_submission', details: { profile: dto.profile, milestone: dto.milestone, sentAt: dto.sentAt } });
+      await appendLog(tx, principal, { type: 'incident', id }, { action: 'incident.regulatory_submission', details: { profile: dto.profile, milestone: dto.milestone, sentAt: dto.sentAt } });
       await emitOutbox(tx, { type: 'incident.updated', aggregateType: 'incident', aggregateId: id });
     });
     return this.clocks(principal, id);

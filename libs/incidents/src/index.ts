@@ -3,6 +3,5 @@ export * from './markings.js';
 export * from './incident.fields.js';
 export * from './clock-profiles.js';
 export * from './observable-types.js';
-export * from './management-log.js';
 export * from './incidents.service.js';
 export * from './incidents.module.js';

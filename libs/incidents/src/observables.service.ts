@@ -2,12 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { HubException } from '#common';
 import { type OrgPrincipal, tenantContextOf } from '#auth';
 import { emitOutbox, TenantDatabase } from '#database';
-import { isTightening, type TlpMarking } from '#sharing';
+import { applyMarkingChange, checkMarkingChange, isTightening, type TlpMarking } from '#sharing';
 import type { CreateObservableDto, UpdateObservableDto } from './dto/observable.dto.js';
 import { IncidentErrorCode, IncidentException } from './incident.exception.js';
-import { applyMarkingChange, checkMarkingChange } from './marking-change.js';
 import { findIncident } from './incidents.service.js';
-import { appendLog } from './management-log.js';
+import { appendLog } from '#audit';
 import { normaliseObservable } from './observable-types.js';
 
 export interface ObservableRow {
@@ -75,7 +74,7 @@ export class ObservablesService {
         });
       }
       await tx.query('UPDATE incidents SET updated_at = now() WHERE id = $1', [incidentId]);
-      await appendLog(tx, principal, incidentId, { action: 'observable.added', details: { observableId: row.id, type: row.type, marking: row.marking } });
+      await appendLog(tx, principal, { type: 'incident', id: incidentId }, { action: 'observable.added', details: { observableId: row.id, type: row.type, marking: row.marking } });
       await emitOutbox(tx, { type: 'observable.created', aggregateType: 'observable', aggregateId: row.id, payload: { incidentId } });
       return observableView(row);
     });
@@ -95,19 +94,19 @@ export class ObservablesService {
       const from = current.marking as TlpMarking;
       // A closed incident is final, except that an observable's marking may still be tightened.
       if (incident.phase === 'closed' && !(dto.marking && dto.pap == null && isTightening(from, dto.marking))) throw IncidentException.closed();
-      if (dto.marking) checkMarkingChange(principal, 'Observable', current.org_id, from, dto.marking);
+      if (dto.marking) checkMarkingChange(principal, 'observable', current.org_id, from, dto.marking);
       const [row] = await tx.query<ObservableRow>(
         `UPDATE observables SET marking = coalesce($2, marking), pap = coalesce($3, pap), version = version + 1, updated_at = now()
           WHERE id = $1 RETURNING *`,
         [observableId, dto.marking ?? null, dto.pap ?? null],
       );
       await tx.query('UPDATE incidents SET updated_at = now() WHERE id = $1', [incidentId]);
-      await appendLog(tx, principal, incidentId, {
+      await appendLog(tx, principal, { type: 'incident', id: incidentId }, {
         action: 'observable.updated',
         reason: dto.reason ?? '',
         details: { observableId, ...(dto.marking && dto.marking !== from ? { marking: { from, to: dto.marking } } : {}), ...(dto.pap ? { pap: dto.pap } : {}) },
       });
-      if (dto.marking) await applyMarkingChange(tx, principal, incidentId, 'observable', observableId, from, dto.marking);
+      if (dto.marking) await applyMarkingChange(tx, principal, { type: 'observable', id: observableId, containerId: incidentId }, from, dto.marking);
       await emitOutbox(tx, { type: 'observable.updated', aggregateType: 'observable', aggregateId: observableId, payload: { incidentId } });
       return observableView(row);
     });

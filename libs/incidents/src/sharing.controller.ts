@@ -4,11 +4,17 @@ import { ApiErrors, ApiItemsResponse, ApiPageResponse, BODY_ERRORS, IdParam, Pag
 import { CurrentPrincipal, type OrgPrincipal, Roles } from '#auth';
 import { AccessExplanationView, ReleaseView, SharedIncidentDetailView, SharedIncidentView } from './dto/sharing-view.dto.js';
 import { CreateReleaseDto, ExplainQueryDto, RevokeReleaseQueryDto, SharedQueryDto } from './dto/release.dto.js';
-import { IncidentAccessService } from './incident-access.service.js';
-import { ReleasesService } from './releases.service.js';
+import { AccessExplainer, ReleasesService, type ReleaseViewOf } from '#sharing';
 import { SharedIncidentsService } from './shared-incidents.service.js';
 
 const Releasers = () => Roles('admin', 'handler', 'coordinator');
+
+const incident = (id: string) => ({ type: 'incident', id });
+
+/** A release as the incident API has always shown it: the container is the incident. */
+export function incidentRelease({ containerType: _type, containerId, ...release }: ReleaseViewOf) {
+  return { incidentId: containerId, ...release };
+}
 
 @ApiTags('sharing')
 @ApiBearerAuth()
@@ -17,15 +23,15 @@ const Releasers = () => Roles('admin', 'handler', 'coordinator');
 export class ReleasesController {
   constructor(
     private readonly releases: ReleasesService,
-    private readonly access: IncidentAccessService,
+    private readonly access: AccessExplainer,
   ) {}
 
   @Get('releases')
   @ApiOperation({ summary: 'The releases of one of your incidents, live and revoked' })
   @ApiPageResponse(ReleaseView)
   @ApiErrors(400)
-  list(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string, @Query() query: PageQueryDto) {
-    return this.releases.list(principal, id, query);
+  async list(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string, @Query() query: PageQueryDto) {
+    return (await this.releases.list(principal, incident(id), query)).map(incidentRelease);
   }
 
   @Post('releases')
@@ -33,8 +39,11 @@ export class ReleasesController {
   @ApiOperation({ summary: 'Release the incident, and chosen observables, to recipients the marking allows (422 names the rule otherwise)' })
   @ApiItemsResponse(ReleaseView, { status: 201, description: 'The releases made: one per recipient and object' })
   @ApiErrors(...BODY_ERRORS, 409, 422)
-  create(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string, @Body() body: CreateReleaseDto) {
-    return this.releases.create(principal, id, body);
+  async create(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string, @Body() body: CreateReleaseDto) {
+    const redact = Object.fromEntries(Object.entries(body.redact ?? {}).filter(([, mode]) => mode !== undefined));
+    const request = { recipients: body.recipients, fields: body.fields ?? [], redact, reason: body.reason, contained: { field: 'observables', ids: body.observables ?? [] } };
+    const { items } = await this.releases.create(principal, incident(id), request);
+    return { items: items.map(incidentRelease) };
   }
 
   @Delete('releases/:releaseId')
@@ -42,21 +51,23 @@ export class ReleasesController {
   @ApiOperation({ summary: 'Revoke a release: access ends at once, with the observables released with it' })
   @ApiItemsResponse(ReleaseView, { description: 'The releases ended: this one and those riding on it' })
   @ApiErrors(400, 409)
-  revoke(
+  async revoke(
     @CurrentPrincipal() principal: OrgPrincipal,
     @Param('id', IdParam()) id: string,
     @Param('releaseId', IdParam()) releaseId: string,
     @Query() query: RevokeReleaseQueryDto,
   ) {
-    return this.releases.revoke(principal, id, releaseId, query.reason);
+    const { items } = await this.releases.revoke(principal, incident(id), releaseId, query.reason);
+    return { items: items.map(incidentRelease) };
   }
 
   @Get('access')
   @ApiOperation({ summary: 'Who can read this incident, and why; with ?organisation=, whether and why (not) that organisation can' })
   @ApiOkResponse({ type: AccessExplanationView })
   @ApiErrors(400)
-  explain(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string, @Query() query: ExplainQueryDto) {
-    return this.access.explain(principal, id, query.organisation);
+  async explain(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string, @Query() query: ExplainQueryDto) {
+    const { objectType: _type, objectId, ...answer } = await this.access.explain(principal, 'incident', id, query.organisation);
+    return { incidentId: objectId, ...answer };
   }
 }
 

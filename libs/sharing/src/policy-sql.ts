@@ -1,5 +1,6 @@
 import { rulesToAST } from '@casl/ability/extra';
 import type { HubAbility, PolicyAction, PolicySubject } from './policy.js';
+import { SHAREABLE_TYPES } from './shareable-types.js';
 
 /** Parameters of one statement, each value under its own placeholder, in the order they were added. */
 export class SqlParams {
@@ -12,25 +13,22 @@ export class SqlParams {
 }
 
 /** How one condition field of the policy reads in SQL; a field not listed here cannot be compiled. */
-export type FieldSql =
-  | { kind: 'column'; column: string; cast: string }
-  | { kind: 'grantees'; objectType: 'incident' | 'observable'; idColumn: string };
-
+export type FieldSql = { kind: 'column'; column: string; cast: string } | { kind: 'grantees'; objectType: string; idColumn: string };
 export type SubjectSql = Readonly<Record<string, FieldSql>>;
 
-/** The allow-list of fields, per subject, as the list queries alias their tables (`i` incidents, `o` observables). */
-export const POLICY_SQL: Readonly<Record<PolicySubject, SubjectSql>> = {
-  Incident: { orgId: { kind: 'column', column: 'i.org_id', cast: 'uuid' } },
-  Observable: { orgId: { kind: 'column', column: 'o.org_id', cast: 'uuid' } },
-  SharedIncident: {
-    orgId: { kind: 'column', column: 'i.org_id', cast: 'uuid' },
-    grantees: { kind: 'grantees', objectType: 'incident', idColumn: 'i.id' },
-  },
-  SharedObservable: {
-    orgId: { kind: 'column', column: 'o.org_id', cast: 'uuid' },
-    grantees: { kind: 'grantees', objectType: 'observable', idColumn: 'o.id' },
-  },
-};
+/**
+ * The allow-list of condition fields, per subject, from the registry: the owner column of the type's alias,
+ * and for a shared subject the grantee keys of its access rows.
+ */
+export const POLICY_SQL = Object.fromEntries(
+  SHAREABLE_TYPES.flatMap((t) => {
+    const orgId: FieldSql = { kind: 'column', column: `${t.alias}.${t.ownerColumn}`, cast: 'uuid' };
+    return [
+      [t.ownSubject, { orgId }],
+      [t.sharedSubject, { orgId, grantees: { kind: 'grantees', objectType: t.type, idColumn: `${t.alias}.id` } }],
+    ];
+  }),
+) as unknown as Readonly<Record<PolicySubject, SubjectSql>>;
 
 interface AstNode {
   operator: string;
@@ -47,8 +45,10 @@ export class PolicyCompileError extends Error {}
  */
 export function compilePolicy(ability: HubAbility, action: PolicyAction, subject: PolicySubject, params: SqlParams): string {
   const ast = rulesToAST(ability, action, subject) as AstNode | null;
+  const fields = POLICY_SQL[subject] as SubjectSql | undefined;
+  if (!fields) throw new PolicyCompileError(`${String(subject)} is not a subject of a registered shareable type`);
   if (ast === null) return 'false';
-  return compileNode(ast, POLICY_SQL[subject], params);
+  return compileNode(ast, fields, params);
 }
 
 function compileNode(node: AstNode, fields: SubjectSql, params: SqlParams): string {

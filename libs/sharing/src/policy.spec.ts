@@ -3,6 +3,7 @@ import { isLoosening, isTightening, TLP_MARKINGS } from './markings.js';
 import { abilityFor, allows, readableFields, SHARED_FIELDS } from './policy.js';
 import { projectShared } from './projection.js';
 import { RELEASE_RULES, releaseAllowed } from './release-rules.js';
+import { SHAREABLE_TYPES } from './shareable-types.js';
 
 const A = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
 const B = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb';
@@ -68,8 +69,8 @@ describe('the projection', () => {
   const plain = { releaseId: 'r1', fields: [], redact: {} };
 
   it('sends allow-listed fields and no internal-only field unless a grant names it', () => {
-    expect(projectShared(view, ['id', 'title', 'summary'], [plain])).toEqual({ id: 'x', title: view.title, summary: 's' });
-    expect(projectShared(view, ['id'], [{ ...plain, fields: ['reporter'] }])).toEqual({ id: 'x', reporter: view.reporter });
+    expect(projectShared(SHAREABLE_TYPES[0], view, ['id', 'title', 'summary'], [plain])).toEqual({ id: 'x', title: view.title, summary: 's' });
+    expect(projectShared(SHAREABLE_TYPES[0], view, ['id'], [{ ...plain, fields: ['reporter'] }])).toEqual({ id: 'x', reporter: view.reporter });
   });
 
   // Blanking and pseudonymising happen in the database (shared_incidents), where the release's key stays;
@@ -77,8 +78,8 @@ describe('the projection', () => {
   it('lists the redactions the database applied, only for the fields it sends', () => {
     const redacted = { ...view, title: '', reporter: { name: 'pseudonym-0123456789abcdef', contact: 'pseudonym-fedcba9876543210' } };
     const grant = { ...plain, fields: ['reporter'], redact: { title: 'blank' as const, reporter: 'pseudonymise' as const } };
-    const sent = projectShared(redacted, ['id', 'title'], [grant], { title: 'blank', reporter: 'pseudonymise', internalNotes: 'blank' });
+    const sent = projectShared(SHAREABLE_TYPES[0], redacted, ['id', 'title'], [grant], { title: 'blank', reporter: 'pseudonymise', internalNotes: 'blank' });
     expect(sent).toEqual({ id: 'x', title: '', reporter: redacted.reporter, redactions: { title: 'blank', reporter: 'pseudonymise' } });
-    expect(projectShared(view, ['id'], [plain], { title: 'blank' })).toEqual({ id: 'x' });
+    expect(projectShared(SHAREABLE_TYPES[0], view, ['id'], [plain], { title: 'blank' })).toEqual({ id: 'x' });
   });
 });

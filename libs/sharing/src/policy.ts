@@ -2,42 +2,38 @@ import { AbilityBuilder, createMongoAbility, type ForcedSubject, type MongoAbili
 import { permittedFieldsOf } from '@casl/ability/extra';
 import type { OrgKind } from '#database';
 import { granteeKeys, type Reader } from './grantees.js';
+import { type OwnSubject, SHAREABLE_TYPES, shareableTypeOfSubject, type SharedSubject } from './shareable-types.js';
 
 export type PolicyAction = 'read' | 'update' | 'release' | 'loosen' | 'explain';
+
 /**
- * `Incident` and `Observable` are the owner's own records (its register); `SharedIncident` and
- * `SharedObservable` are the same rows as a recipient meets them, through a grant.
+ * For each registered type, its own subject (the owner's records, e.g. `Incident`) and its shared subject (the
+ * same rows as a recipient meets them through a grant, e.g. `SharedIncident`).
  */
-export type PolicySubject = 'Incident' | 'Observable' | 'SharedIncident' | 'SharedObservable';
+export type PolicySubject = OwnSubject | SharedSubject;
+
 /** The attributes the policy's conditions read; `grantees` are the keys of the object's live grants. */
 export interface PolicyAttributes {
   orgId: string;
   grantees: string[];
 }
+
 type PolicyObject = { [S in PolicySubject]: PolicyAttributes & ForcedSubject<S> }[PolicySubject];
 export type HubAbility = MongoAbility<[PolicyAction, PolicySubject | PolicyObject]>;
 
 /** The roles that change the register and release from it; viewers and read-only keys only read. */
 const EDITOR_ROLES = ['admin', 'handler', 'coordinator'];
 
-/** What a recipient reads, by allow-list: a field not named here never leaves the owner. */
-export const SHARED_FIELDS: Readonly<Record<'SharedIncident' | 'SharedObservable', readonly string[]>> = {
-  SharedIncident: [
-    'id', 'orgId', 'title', 'summary', 'category', 'subType', 'severity', 'phase', 'impact', 'marking',
-    'awareAt', 'detectedAt', 'reportedAt', 'containedAt', 'closedAt', 'version', 'createdAt', 'updatedAt',
-  ],
-  SharedObservable: ['id', 'incidentId', 'type', 'value', 'firstSeen', 'lastSeen', 'marking', 'pap', 'version', 'createdAt'],
-};
+/** What a recipient reads of each shared subject, by allow-list: a field not named here never leaves the owner. */
+export const SHARED_FIELDS = Object.fromEntries(SHAREABLE_TYPES.map((t) => [t.sharedSubject, t.sharedFields])) as unknown as Readonly<
+  Record<SharedSubject, readonly string[]>
+>;
 
-/**
- * Internal-only fields (DESIGN section 4: internal notes, reporter identity, affected asset details, and the
- * closing report): they reach a recipient only when the release names them.
- */
-export const RELEASABLE_FIELDS = ['internalNotes', 'reporter', 'affectedAssets', 'report'] as const;
+/** The incident's internal-only fields (DESIGN section 4), which the incident release body may name. */
+export const RELEASABLE_FIELDS = SHAREABLE_TYPES[0].releasableFields;
 export type ReleasableField = (typeof RELEASABLE_FIELDS)[number];
-
-/** Fields a release may blank or pseudonymise instead of sending as they are. */
-export const REDACTABLE_FIELDS = ['title', 'summary', 'impact', ...RELEASABLE_FIELDS] as const;
+/** The incident's fields a release may blank or pseudonymise. */
+export const REDACTABLE_FIELDS = SHAREABLE_TYPES[0].redactableFields;
 export type RedactableField = (typeof REDACTABLE_FIELDS)[number];
 
 export interface PolicyPrincipal extends Reader {
@@ -46,27 +42,24 @@ export interface PolicyPrincipal extends Reader {
 
 /**
  * The one sharing policy: what this caller may do with which objects, built from its organisation, its roles
- * and the grantee keys it holds (the releases naming it reach it through the access table, by those keys).
- * Lists compile it to SQL (`policy-sql.ts`); single objects are checked against it in memory.
+ * and the grantee keys it holds (the releases and derived grants naming it reach it through the access table,
+ * by those keys), for every registered type alike. Lists compile it to SQL (`policy-sql.ts`); single objects are
+ * checked against it in memory.
  */
 export function abilityFor(principal: PolicyPrincipal): HubAbility {
   const { can, build } = new AbilityBuilder<HubAbility>(createMongoAbility);
   const own = { orgId: principal.orgId };
   const editor = principal.roles.some((role) => EDITOR_ROLES.includes(role));
-
-  can('read', ['Incident', 'Observable'], own);
-  can('explain', 'Incident', own);
-  if (editor) can(['update', 'release', 'loosen'], ['Incident', 'Observable'], own);
-
   // A recipient reads the allow-listed fields of what a grant names it for, in another organisation.
   const granted = { grantees: { $in: granteeKeys(principal) as string[] }, orgId: { $ne: principal.orgId } };
-  can('read', 'SharedIncident', [...SHARED_FIELDS.SharedIncident], granted);
-  can('read', 'SharedObservable', [...SHARED_FIELDS.SharedObservable], granted);
   // The coordination team may ask who else reads what was released to it by name (27035-4 coordination);
   // reading something as one of the community or the public does not open its recipient list.
-  if (principal.orgKind === 'coordinator') {
-    const named = granteeKeys(principal).filter((key) => key.startsWith('org:') || key.startsWith('user:')) as string[];
-    can('explain', 'SharedIncident', { grantees: { $in: named }, orgId: { $ne: principal.orgId } });
+  const named = granteeKeys(principal).filter((key) => key.startsWith('org:') || key.startsWith('user:')) as string[];
+  for (const type of SHAREABLE_TYPES) {
+    can(['read', 'explain'], type.ownSubject, own);
+    if (editor) can(['update', 'release', 'loosen'], type.ownSubject, own);
+    can('read', type.sharedSubject, [...type.sharedFields], granted);
+    if (principal.orgKind === 'coordinator') can('explain', type.sharedSubject, { grantees: { $in: named }, orgId: { $ne: principal.orgId } });
   }
   return build();
 }
@@ -76,10 +69,11 @@ export function allows(ability: HubAbility, action: PolicyAction, type: PolicySu
 }
 
 /** The allow-listed fields this caller may read of one shared object. */
-export function readableFields(ability: HubAbility, type: 'SharedIncident' | 'SharedObservable', object: PolicyAttributes): string[] {
+export function readableFields(ability: HubAbility, type: SharedSubject, object: PolicyAttributes): string[] {
+  const allowList = shareableTypeOfSubject(type).sharedFields;
   return permittedFieldsOf(ability, 'read', asSubject(type, { ...object }), {
-    fieldsFrom: (rule) => rule.fields ?? [...SHARED_FIELDS[type]],
-  }).filter((field) => SHARED_FIELDS[type].includes(field));
+    fieldsFrom: (rule) => rule.fields ?? [...allowList],
+  }).filter((field) => allowList.includes(field));
 }
 
 export type { OrgKind };

@@ -1,4 +1,4 @@
-import { RELEASABLE_FIELDS } from './policy.js';
+import type { ShareableType } from './shareable-types.js';
 
 export type Redaction = 'blank' | 'pseudonymise';
 
@@ -17,6 +17,7 @@ export interface Grant {
  * Built from an allow-list: a field of the view that is named nowhere never appears.
  */
 export function projectShared(
+  type: Pick<ShareableType, 'releasableFields'>,
   view: Readonly<Record<string, unknown>>,
   readable: readonly string[],
   grants: readonly Grant[],
@@ -24,10 +25,10 @@ export function projectShared(
 ) {
   const out: Record<string, unknown> = {};
   const applied: Record<string, Redaction> = {};
-  const released = RELEASABLE_FIELDS.filter((field) => grants.some((g) => g.fields.includes(field)));
+  const released = type.releasableFields.filter((field) => grants.some((g) => g.fields.includes(field)));
   for (const field of [...readable, ...released]) {
     if (!(field in view)) continue;
-    const covering = (RELEASABLE_FIELDS as readonly string[]).includes(field) ? grants.filter((g) => g.fields.includes(field)) : grants;
+    const covering = type.releasableFields.includes(field) ? grants.filter((g) => g.fields.includes(field)) : grants;
     if (covering.length === 0) continue;
     out[field] = view[field];
     if (redactions[field]) applied[field] = redactions[field];

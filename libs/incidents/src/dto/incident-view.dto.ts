@@ -4,7 +4,7 @@ import { PHASES } from '../incident.fields.js';
 import { TLP_MARKINGS } from '../markings.js';
 import type { ownerIncidentView, registerItemView } from '../incident.view.js';
 import type { IncidentsService } from '../incidents.service.js';
-import type { ChainVerdict, LogEntry } from '../management-log.js';
+import type { ChainVerdict, LogEntry } from '#audit';
 import { CLOCK_PROFILES, type ClockState } from '../clock-profiles.js';
 
 /** The response classes of the register (`incident.view.ts`, the log, the clocks), for the OpenAPI document. */

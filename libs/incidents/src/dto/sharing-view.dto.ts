@@ -4,7 +4,7 @@ import { RECIPIENT_KINDS, RELEASABLE_FIELDS } from '#sharing';
 import { PHASES } from '../incident.fields.js';
 import { PAP_VALUES, TLP_MARKINGS } from '../markings.js';
 import { OBSERVABLE_TYPES } from '../observable-types.js';
-import type { releaseView } from '../releases.service.js';
+import type { incidentRelease } from '../sharing.controller.js';
 import { IncidentReportView, ReporterView } from './incident-view.dto.js';
 
 /** The response classes of releases, the shared views and the access explanation, for the OpenAPI document. */
@@ -32,7 +32,7 @@ export class ReleaseView {
   incidentId: string;
 
   @ApiProperty({ enum: ['incident', 'observable'] })
-  objectType: 'incident' | 'observable';
+  objectType: string;
 
   @ApiProperty({ format: 'uuid' })
   objectId: string;
@@ -203,4 +203,4 @@ export class AccessExplanationView {
   organisation?: OrganisationDecisionView;
 }
 
-true satisfies Describes<ReleaseView, ReturnType<typeof releaseView>>;
+true satisfies Describes<ReleaseView, ReturnType<typeof incidentRelease>>;

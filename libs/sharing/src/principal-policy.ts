@@ -1,8 +1,12 @@
 import type { OrgPrincipal } from '#auth';
-import { abilityFor, type GranteeKey, granteeKeys, type HubAbility, type PolicyPrincipal } from '#sharing';
+import { type GranteeKey, granteeKeys } from './grantees.js';
+import { abilityFor, type HubAbility, type PolicyPrincipal } from './policy.js';
 
-/** The caller of this request (a user or an API key of an organisation) as the sharing policy sees it. */
-function policyPrincipalOf(principal: OrgPrincipal): PolicyPrincipal {
+/**
+ * The caller (a user or an API key of an organisation) as the sharing policy sees it. Every channel converts
+ * its authenticated principal here: REST today, sockets and feeds next.
+ */
+export function policyPrincipalOf(principal: OrgPrincipal): PolicyPrincipal {
   return { orgId: principal.orgId, orgKind: principal.orgKind, userId: principal.kind === 'user' ? principal.id : null, roles: principal.roles };
 }
 

@@ -2,8 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { HubException } from '#common';
 import { type OrgPrincipal, sharedReadContextOf } from '#auth';
 import { TenantDatabase, type TenantTransaction } from '#database';
-import { compilePolicy, RELEASE_RULES, SqlParams, type TlpMarking } from '#sharing';
-import { abilityOf } from './ability-of.js';
+import type { TlpMarking } from './markings.js';
+import type { HubAbility, PolicySubject } from './policy.js';
+import { compilePolicy, SqlParams } from './policy-sql.js';
+import { abilityOf } from './principal-policy.js';
+import { RELEASE_RULES } from './release-rules.js';
+import { nounOf } from './releases.service.js';
+import { type ShareableType, shareableType } from './shareable-types.js';
 
 interface GrantRow {
   object_type: string;
@@ -27,38 +32,50 @@ interface OrganisationRow {
 }
 
 /**
- * "Who can read this, and why" for the owner and the coordination team: every live grant with the rule that
- * lets it stand, and for one organisation the grant that lets it read, or the rule that keeps it out.
+ * "Who can read this, and why", for an object of any registered type, to its owner and to the coordination team
+ * it was released to by name: every live grant with the rule that lets it stand, and for one organisation the
+ * grant that lets it read, or the rule that keeps it out.
  */
 @Injectable()
-export class IncidentAccessService {
+export class AccessExplainer {
   constructor(private readonly db: TenantDatabase) {}
 
-  async explain(principal: OrgPrincipal, incidentId: string, organisationId: string | undefined) {
+  async explain(principal: OrgPrincipal, objectType: string, objectId: string, organisationId: string | undefined) {
+    const type = shareableType(objectType);
     const ability = abilityOf(principal);
     return this.db.run(sharedReadContextOf(principal), async (tx) => {
-      // The owner meets its incident in the table; a recipient only through shared_incidents (the field guard).
-      const params = new SqlParams();
-      const id = params.add(incidentId, 'uuid');
-      const [incident] = await tx.query<{ id: string; org_id: string; marking: TlpMarking }>(
-        `SELECT i.id, i.org_id, i.marking FROM incidents i WHERE i.id = ${id} AND ${compilePolicy(ability, 'explain', 'Incident', params)}
-         UNION ALL
-         SELECT i.id, i.org_id, i.marking FROM shared_incidents i WHERE i.id = ${id} AND ${compilePolicy(ability, 'explain', 'SharedIncident', params)}`,
-        params.values,
-      );
-      if (!incident) throw HubException.notFound('incident');
-      const grants = await tx.query<GrantRow>('SELECT * FROM hub_object_grants($1)', [incidentId]);
-      const readers = await Promise.all(grants.map((grant) => describeGrant(tx, grant, incident.marking)));
+      const statement = explainedObjectSql(ability, type, objectId);
+      const [object] = await tx.query<{ id: string; org_id: string; marking: TlpMarking }>(statement.sql, statement.values);
+      if (!object) throw HubException.notFound(nounOf(type));
+      const grants = await tx.query<GrantRow>('SELECT * FROM hub_object_grants($1)', [objectId]);
+      const readers = await Promise.all(grants.map((grant) => describeGrant(tx, grant, object.marking)));
       const answer: Record<string, unknown> = {
-        incidentId,
-        marking: incident.marking,
-        owner: { organisationId: incident.org_id, rule: 'the owner organisation reads all of its own incidents' },
+        objectType: type.type,
+        objectId,
+        marking: object.marking,
+        owner: { organisationId: object.org_id, rule: `the owner organisation reads all of its own ${nounOf(type)}s` },
         readers,
       };
-      if (organisationId) answer.organisation = await decideFor(tx, organisationId, incident, readers);
+      if (organisationId) answer.organisation = await decideFor(tx, organisationId, object, readers);
       return answer;
     });
   }
+}
+
+/**
+ * The statement that decides whether the caller may ask about an object: the owner meets it in the table, a
+ * recipient (the coordination team, released it by name) only through the type's shared view (the field guard).
+ */
+export function explainedObjectSql(ability: HubAbility, type: ShareableType, objectId: string) {
+  const params = new SqlParams();
+  const id = params.add(objectId, 'uuid');
+  const own = compilePolicy(ability, 'explain', type.ownSubject as PolicySubject, params);
+  const shared = compilePolicy(ability, 'explain', type.sharedSubject as PolicySubject, params);
+  const columns = `${type.alias}.id, ${type.alias}.${type.ownerColumn} AS org_id, ${type.alias}.${type.markingColumn} AS marking`;
+  const sql = `SELECT ${columns} FROM ${type.table} ${type.alias} WHERE ${type.alias}.id = ${id} AND ${own}
+     UNION ALL
+     SELECT ${columns} FROM ${type.sharedView} ${type.alias} WHERE ${type.alias}.id = ${id} AND ${shared}`;
+  return { sql, values: params.values };
 }
 
 type Reader = Awaited<ReturnType<typeof describeGrant>>;
@@ -87,8 +104,8 @@ async function userOrganisation(tx: TenantTransaction, userId: string): Promise<
   return row?.org_id ?? null;
 }
 
-/** Whether one organisation reads the incident, and the grant or the rule that decides it. */
-async function decideFor(tx: TenantTransaction, organisationId: string, incident: { org_id: string; marking: TlpMarking }, readers: Reader[]) {
+/** Whether one organisation reads the object, and the grant or the rule that decides it. */
+async function decideFor(tx: TenantTransaction, organisationId: string, object: { org_id: string; marking: TlpMarking }, readers: Reader[]) {
   const [org] = await tx.query<OrganisationRow>('SELECT id, name, kind, status FROM organisations WHERE id = $1', [organisationId]);
   if (!org) throw HubException.notFound('organisation');
   const base = { id: org.id, name: org.name, kind: org.kind };
@@ -96,7 +113,7 @@ async function decideFor(tx: TenantTransaction, organisationId: string, incident
   if (org.status === 'disabled') {
     return { ...base, canRead: 'no', because: [`${org.name} is disabled: a disabled organisation holds no access, whatever releases name it`] };
   }
-  if (org.id === incident.org_id) return { ...base, canRead: 'all users', because: ['it is the owner organisation'] };
+  if (org.id === object.org_id) return { ...base, canRead: 'all users', because: ['it is the owner organisation'] };
   const community = org.kind === 'member' || org.kind === 'coordinator';
   const whole = readers.filter(
     (r) => r.grantee === `org:${org.id}` || r.grantee === 'public' || (r.grantee === 'community' && community),
@@ -106,7 +123,7 @@ async function decideFor(tx: TenantTransaction, organisationId: string, incident
   if (named.length > 0) {
     return { ...base, canRead: 'named users only', users: named.map((r) => r.recipient.id), because: named.map((r) => r.rule) };
   }
-  return { ...base, canRead: 'no', because: [whyNot(incident.marking, org, readers)] };
+  return { ...base, canRead: 'no', because: [whyNot(object.marking, org, readers)] };
 }
 
 function whyNot(marking: TlpMarking, org: OrganisationRow, readers: Reader[]): string {

@@ -1,4 +1,4 @@
-import { canonicalJson, entryHash, type LogEntry, verifyChain } from './management-log.js';
+import { canonicalJson, entryHash, type LogEntry, verifyChain } from './log-chain.js';
 
 const incident = '8d3c2a4e-1f0b-4c1d-9a7e-2b5f6c7d8e9f';
 

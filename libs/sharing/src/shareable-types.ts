@@ -1,0 +1,97 @@
+/**
+ * The registry of shareable types (DESIGN section 4): everything the one sharing policy knows about an object
+ * type. The ability, the SQL it compiles to, the access table, the projection, marking changes and explain read
+ * this list and nothing else; adding a shareable type is one entry here, plus its table, its `shareable_types`
+ * row and its shared view in a migration.
+ */
+export interface ShareableType {
+  /** The `object_type` that releases and access rows carry, and that `hub_granted()` takes. */
+  readonly type: string;
+  /** The owner organisation's own records of this type, as the policy names them. */
+  readonly ownSubject: string;
+  /** The same rows as a recipient meets them, through a grant. */
+  readonly sharedSubject: string;
+  /** The table and the alias every compiled condition uses for it. */
+  readonly table: string;
+  readonly alias: string;
+  /** The owner organisation's column and the marking's column in that table. */
+  readonly ownerColumn: string;
+  readonly markingColumn: string;
+  /** The view (owned by the migration role) through which another organisation reads a row: the field guard. */
+  readonly sharedView: string;
+  /** Its container: the type that holds it and the column naming the container (`id` for a container itself). */
+  readonly container: { readonly type: string; readonly column: string };
+  /** What a recipient reads, by allow-list: a field not named here never leaves the owner. */
+  readonly sharedFields: readonly string[];
+  /** Internal-only fields: they reach a recipient only when a release names them. */
+  readonly releasableFields: readonly string[];
+  /** Fields a release may blank or pseudonymise instead of sending as they are. */
+  readonly redactableFields: readonly string[];
+  /** The column whose value orders a recipient's shared list (`access.sort_at`); null when not listed that way. */
+  readonly sortColumn: string | null;
+}
+
+const INCIDENT_RELEASABLE = ['internalNotes', 'reporter', 'affectedAssets', 'report'] as const;
+
+export const SHAREABLE_TYPES = [
+  {
+    type: 'incident',
+    ownSubject: 'Incident',
+    sharedSubject: 'SharedIncident',
+    table: 'incidents',
+    alias: 'i',
+    ownerColumn: 'org_id',
+    markingColumn: 'marking',
+    sharedView: 'shared_incidents',
+    container: { type: 'incident', column: 'id' },
+    sharedFields: [
+      'id', 'orgId', 'title', 'summary', 'category', 'subType', 'severity', 'phase', 'impact', 'marking',
+      'awareAt', 'detectedAt', 'reportedAt', 'containedAt', 'closedAt', 'version', 'createdAt', 'updatedAt',
+    ],
+    // DESIGN section 4: internal notes, reporter identity, affected asset details, and the closing report.
+    releasableFields: INCIDENT_RELEASABLE,
+    redactableFields: ['title', 'summary', 'impact', ...INCIDENT_RELEASABLE],
+    sortColumn: 'updated_at',
+  },
+  {
+    type: 'observable',
+    ownSubject: 'Observable',
+    sharedSubject: 'SharedObservable',
+    table: 'observables',
+    alias: 'o',
+    ownerColumn: 'org_id',
+    markingColumn: 'marking',
+    sharedView: 'shared_observables',
+    container: { type: 'incident', column: 'incident_id' },
+    sharedFields: ['id', 'incidentId', 'type', 'value', 'firstSeen', 'lastSeen', 'marking', 'pap', 'version', 'createdAt'],
+    releasableFields: [],
+    redactableFields: [],
+    sortColumn: null,
+  },
+] as const satisfies readonly ShareableType[];
+
+export type Registered = (typeof SHAREABLE_TYPES)[number];
+export type ShareableTypeName = Registered['type'];
+export type OwnSubject = Registered['ownSubject'];
+export type SharedSubject = Registered['sharedSubject'];
+
+const BY_TYPE = new Map<string, ShareableType>(SHAREABLE_TYPES.map((t) => [t.type, t]));
+const BY_SUBJECT = new Map<string, ShareableType>(SHAREABLE_TYPES.flatMap((t) => [[t.ownSubject, t], [t.sharedSubject, t]] as const));
+
+/** The registered type by its name; an unregistered name is a programming error, never a guess. */
+export function shareableType(type: string): ShareableType {
+  const found = BY_TYPE.get(type);
+  if (!found) throw new Error(`${type} is not a registered shareable type`);
+  return found;
+}
+
+export function shareableTypeOfSubject(subject: string): ShareableType {
+  const found = BY_SUBJECT.get(subject);
+  if (!found) throw new Error(`${subject} is not a subject of a registered shareable type`);
+  return found;
+}
+
+/** The types a container holds besides itself (an incident's observables), in registry order. */
+export function containedTypes(containerType: string): ShareableType[] {
+  return SHAREABLE_TYPES.filter((t) => t.container.type === containerType && t.type !== containerType);
+}
