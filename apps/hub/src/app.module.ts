@@ -6,6 +6,7 @@ import { AuditModule } from '#audit';
 import { AuthModule } from '#auth';
 import { DatabaseModule } from '#database';
 import { IncidentsModule } from '#incidents';
+import { AgreementsModule } from '#joint-incidents';
 import { OrganisationsModule } from '#organisations';
 import { HealthController } from './health.controller.js';
 
@@ -15,7 +16,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [DatabaseModule.forRoot({ appUrl: options.appUrl }), AuthModule, OrganisationsModule, IncidentsModule, AuditModule],
+      imports: [DatabaseModule.forRoot({ appUrl: options.appUrl }), AuthModule, OrganisationsModule, IncidentsModule, AuditModule, AgreementsModule],
       controllers: [HealthController],
       providers: [
         { provide: HUB_CONFIG, useValue: options.config },

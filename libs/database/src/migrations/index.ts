@@ -6,10 +6,11 @@ import { Credentials1764230400000 } from './1764230400000-credentials.js';
 import { KeyRingAndFieldGuard1764316800000 } from './1764316800000-key-ring-and-field-guard.js';
 import { ShareableRegistry1764403200000 } from './1764403200000-shareable-registry.js';
 import { LogChains1764489600000 } from './1764489600000-log-chains.js';
+import { CoordinationAgreements1764576000000 } from './1764576000000-coordination-agreements.js';
 
 /** Every migration, in order. Listed by hand so the build and the tests load the same classes. */
 export const migrations = [
   Foundation1763884800000, IncidentRegister1763971200000, SessionPrincipal1764057600000, SharingPolicy1764144000000,
   Credentials1764230400000, KeyRingAndFieldGuard1764316800000, ShareableRegistry1764403200000,
-  LogChains1764489600000,
+  LogChains1764489600000, CoordinationAgreements1764576000000,
 ];
