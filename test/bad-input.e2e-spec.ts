@@ -62,6 +62,7 @@ const HOSTILE_BODIES: unknown[] = [
 describe('bad input on every endpoint', () => {
   let hub: TestHub;
   let endpoints: { method: 'post' | 'patch' | 'put'; path: string; token: string }[];
+  let agreement: { id: string; rows: () => Promise<unknown>; before: unknown };
 
   beforeAll(async () => {
     hub = await startTestHub();
@@ -94,6 +95,25 @@ describe('bad input on every endpoint', () => {
       { method: 'post', path: '/api/v1/event-reports', token: handler },
       { method: 'post', path: `/api/v1/event-reports/${report.body.id}/triage`, token: handler },
     ];
+    // Coordination agreements: one published by the coordinator to northbank, whose admin may accept it.
+    const coordinator = hub.token('national-csirt', 'coordinator');
+    const published = await hub.http().post('/api/v1/agreements').set(bearer(coordinator))
+      .send({ title: 'Target', text: 't', parties: [hub.orgId('northbank')], defaultMarking: 'AMBER', validFrom: '2026-01-01T00:00:00Z' });
+    endpoints.push(
+      { method: 'post', path: '/api/v1/agreements', token: coordinator },
+      { method: 'post', path: `/api/v1/agreements/${published.body.id}/versions`, token: coordinator },
+      { method: 'post', path: `/api/v1/agreements/${published.body.id}/acceptances`, token: hub.token('northbank', 'admin') },
+    );
+    const rows = async () => {
+      const client = await hub.appClient();
+      await client.query('BEGIN');
+      await client.query("SELECT set_config('hub.org_id', $1, true)", [hub.orgId('national-csirt')]);
+      const row = await client.query(`SELECT (SELECT count(*) FROM agreements)::int AS agreements, (SELECT count(*) FROM agreement_versions)::int AS versions,
+        (SELECT count(*) FROM agreement_acceptances)::int AS acceptances, (SELECT max(current_version) FROM agreements)::int AS version`);
+      await client.query('ROLLBACK');
+      return row.rows[0];
+    };
+    agreement = { id: published.body.id, rows, before: await rows() };
   });
   afterAll(async () => {
     await hub.close();
@@ -301,6 +321,25 @@ describe('bad input on every endpoint', () => {
     const res = await hub.http().get('/api/v1/nothing-here').expect(404);
     expect(res.body).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
     expect(JSON.stringify(res.body)).not.toMatch(/\bat .*\.(ts|js):\d+/);
+  });
+
+  it('writes no agreement, version or acceptance for any hostile body, and pages agreements only by cursors it issued', async () => {
+    await hub.http().get(`/api/v1/agreements/${agreement.id}`).set(bearer(hub.token('northbank', 'admin'))).expect(200);
+    expect(await agreement.rows()).toEqual(agreement.before);
+    const forged = (key: string) => Buffer.from(JSON.stringify([key, '8d3c2a4e-1f0b-4c1d-9a7e-2b5f6c7d8e9f'])).toString('base64url');
+    const lists: [string, string][] = [
+      ['/api/v1/agreements', hub.token('national-csirt', 'coordinator')],
+      ['/api/v1/agreements', hub.token('northbank', 'viewer')],
+      [`/api/v1/agreements/${agreement.id}/acceptances`, hub.token('northbank', 'admin')],
+    ];
+    for (const value of ['bogus!', forged('not a time'), forged('2026-02-30 10:00:00+00'), forged('a\u0000'), 'x'.repeat(600)]) {
+      for (const [path, token] of lists) {
+        const res = await hub.http().get(path).query({ cursor: value }).set(bearer(token));
+        expect({ path, value, status: res.status }).toEqual({ path, value, status: 400 });
+        expect(res.body.details[0]).toMatchObject({ field: 'cursor' });
+      }
+    }
+    await hub.http().get('/api/v1/agreements/not-a-uuid').set(bearer(hub.token('northbank', 'admin'))).expect(404);
   });
 
   it('carries a request id in and out', async () => {

@@ -138,6 +138,8 @@ async function main(): Promise<void> {
       if (values.incident && type !== 'incident') fail('--incident names an incident; use --id with --subject');
       const id = values.id ?? values.incident;
       if (!values.org || !id) fail('log:verify needs --org and --id (or --incident)');
+      const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+      if (!uuid.test(values.org as string) || !uuid.test(id as string)) fail('log:verify takes ids as UUIDs');
       const dataSource = await new DataSource({ type: 'postgres', url: required('DATABASE_URL') }).initialize();
       const verdict = await new TenantDatabase(dataSource)
         .run(organisationContext(values.org as string), (tx) => verifyLog(tx, { type, id: id as string }))

@@ -59,6 +59,41 @@ describe('the management log chain', () => {
     ]);
   });
 
+  it('hashes an owner entry exactly as the per-incident log did, so chains from before the move still verify', () => {
+    // Computed with entryHash of libs/incidents/src/management-log.ts as it was at 472c552.
+    const body = {
+      seq: 2,
+      at: '2026-11-23T10:02:00.000Z',
+      actorId: '0b7c4e1a-3d2f-4a5b-8c9d-1e2f3a4b5c6d',
+      actorKind: 'user',
+      actorOrgId: null,
+      action: 'incident.phase_changed',
+      reason: 'to respond — “now” 🚨',
+      details: { to: 'respond', from: 'assess_decide', n: [1, { b: null, a: true }] },
+      prevHash: 'a'.repeat(64),
+    };
+    expect(entryHash(incident, body)).toBe('b005a1c9b0fd2195b18f99cdfe97c2498021f64476943b7761522f8e214aa117');
+  });
+
+  it("binds a writer's organisation into its entry, so the entry cannot be passed off as another's", () => {
+    const entries = chain(3);
+    const writer = { ...entries[1], actorOrgId: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b', prevHash: entries[0].hash };
+    const { id: _id, hash: _hash, ...body } = writer;
+    expect(entryHash(incident, body)).not.toBe(entries[1].hash);
+    const signed = { ...writer, hash: entryHash(incident, body) };
+    const third = { ...entries[2], prevHash: signed.hash };
+    const { id: _id3, hash: _hash3, ...thirdBody } = third;
+    const rechained = [entries[0], signed, { ...third, hash: entryHash(incident, thirdBody) }];
+    expect(verifyChain(incident, rechained, { length: 3, hash: rechained[2].hash }).valid).toBe(true);
+    const moved = [...rechained];
+    moved[1] = { ...signed, actorOrgId: '00000000-0000-4000-8000-000000000001' };
+    expect(verifyChain(incident, moved, { length: 3, hash: moved[2].hash }).breaks).toEqual([
+      { seq: 2, id: 'id-2', problem: 'its content does not match its hash' },
+    ]);
+    moved[1] = { ...signed, actorOrgId: null };
+    expect(verifyChain(incident, moved, { length: 3, hash: moved[2].hash }).firstBroken?.seq).toBe(2);
+  });
+
   it('names a head that does not match the last entry', () => {
     const entries = chain(3);
     expect(verifyChain(incident, entries, { length: 3, hash: 'f'.repeat(64) }).breaks).toEqual([

@@ -49,6 +49,9 @@ export class LogService implements OnModuleInit {
    * `log.checkpoint`; the chain's owner only (404 to anyone else), and only once it has an entry.
    */
   async createCheckpoint(principal: OrgPrincipal, subject: LogSubject) {
+    // The ring re-reads itself (at most once a minute) when asked for a verification key, so a key retired
+    // elsewhere stops signing here as it does for access tokens.
+    await this.ring.verificationKey(this.ring.signingKey().kid);
     const key = this.ring.signingKey();
     return this.db.run(tenantContextOf(principal), async (tx) => {
       const head = await readableHead(tx, subject);

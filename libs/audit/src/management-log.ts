@@ -36,6 +36,9 @@ export async function openLog(tx: TenantTransaction, subject: LogSubject): Promi
  * the entries, so removing the last entry is detectable too.
  */
 export async function appendLog(tx: TenantTransaction, principal: Principal, subject: LogSubject, input: LogEntryInput): Promise<LogEntry> {
+  // The incident row first, then the head, as every path that changes an incident locks them: the other
+  // order would deadlock with a change that holds the incident and waits to log.
+  if (subject.type === 'incident') await tx.query('SELECT 1 FROM incidents WHERE id = $1 FOR UPDATE', [subject.id]);
   const head = await openLog(tx, subject);
   const caller = tx.context.orgId;
   const entry: Omit<LogEntry, 'id' | 'hash'> = {

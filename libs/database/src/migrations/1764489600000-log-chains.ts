@@ -147,6 +147,16 @@ export class LogChains1764489600000 implements MigrationInterface {
       GRANT SELECT ON log_checkpoints TO hub_app;
       GRANT INSERT (id, subject_type, subject_id, org_id, length, head_hash, kid, jws, created_by) ON log_checkpoints TO hub_app;
 
+      -- Who must own a new chain of a subject other than an incident, where the subject's own table says (NULL:
+      -- its first appender). The hook for the joint-incident and agreement migrations: they replace it (CREATE OR
+      -- REPLACE, same signature) to name a joint incident's or agreement's coordinator, so no other organisation
+      -- can open that chain first. It runs inside hub_log_open, as the owner role, under the caller's tenant
+      -- context: reading another organisation's row needs a lookup policy TO the owner role (as
+      -- releases_owner_lookup), or it sees nothing and answers NULL.
+      CREATE FUNCTION hub_log_subject_owner(p_type text, p_subject uuid) RETURNS uuid
+        LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$ SELECT NULL::uuid $$;
+      REVOKE ALL ON FUNCTION hub_log_subject_owner(text, uuid) FROM PUBLIC;
+
       -- Locks a chain's head for an append and answers it, creating the chain (owned by the caller) if it has
       -- none yet; an incident's chain only by the incident's organisation. A chain the caller neither owns nor
       -- writes to answers no_data_found, as if it did not exist.
@@ -156,6 +166,7 @@ export class LogChains1764489600000 implements MigrationInterface {
         #variable_conflict use_column
         DECLARE
           me uuid := hub_current_org();
+          required uuid;
           h log_heads%ROWTYPE;
         BEGIN
           IF me IS NULL THEN
@@ -164,6 +175,10 @@ export class LogChains1764489600000 implements MigrationInterface {
           SELECT * INTO h FROM log_heads l WHERE l.subject_type = p_type AND l.subject_id = p_subject FOR UPDATE;
           IF NOT FOUND THEN
             IF p_type = 'incident' AND NOT EXISTS (SELECT 1 FROM incidents i WHERE i.id = p_subject AND i.org_id = me) THEN
+              RAISE EXCEPTION 'no management log of % %', p_type, p_subject USING ERRCODE = 'no_data_found';
+            END IF;
+            required := CASE WHEN p_type <> 'incident' THEN hub_log_subject_owner(p_type, p_subject) END;
+            IF required IS NOT NULL AND required <> me THEN
               RAISE EXCEPTION 'no management log of % %', p_type, p_subject USING ERRCODE = 'no_data_found';
             END IF;
             INSERT INTO log_heads (subject_type, subject_id, org_id) VALUES (p_type, p_subject, me) ON CONFLICT DO NOTHING;
@@ -220,6 +235,7 @@ export class LogChains1764489600000 implements MigrationInterface {
     await q.query(`
       DROP FUNCTION hub_log_append(text, uuid, integer, timestamptz, uuid, text, uuid, text, text, jsonb, text, text);
       DROP FUNCTION hub_log_open(text, uuid);
+      DROP FUNCTION hub_log_subject_owner(text, uuid);
       ALTER TABLE management_log NO FORCE ROW LEVEL SECURITY;
       DROP POLICY management_log_append ON management_log;
       DROP POLICY management_log_read ON management_log;

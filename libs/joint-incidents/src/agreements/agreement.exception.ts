@@ -64,6 +64,13 @@ export class AgreementException extends HubException {
     );
   }
 
+  static publishedExpired() {
+    return new AgreementException(AgreementErrorCode.Expired, 'validUntil is already past: a version is published to be accepted while it is valid', {
+      status: HttpStatus.UNPROCESSABLE_ENTITY,
+      details: [{ field: 'validUntil', rule: 'inTheFuture', message: 'validUntil must be in the future' }],
+    });
+  }
+
   static contacts(details: FieldProblem[]) {
     return new AgreementException(AgreementErrorCode.ContactsRequired, details.map((d) => d.message).join('; '), {
       status: HttpStatus.UNPROCESSABLE_ENTITY,

@@ -39,11 +39,12 @@ export class AgreementsService {
         [principal.orgId, dto.title, principal.id],
       );
       const version = await insertVersion(tx, principal, agreement.id, 1, dto, required);
-      await letPartiesLog(tx, agreement.id, dto.parties);
+      // The first append opens the coordinator's chain; then the parties may append their acceptances to it.
       await logAgreement(tx, principal, agreement.id, {
         action: 'agreement.published',
         details: { version: 1, title: dto.title, parties: dto.parties, defaultMarking: dto.defaultMarking, validFrom: dto.validFrom, validUntil: dto.validUntil ?? null },
       });
+      await letPartiesLog(tx, agreement.id, dto.parties);
       await emitOutbox(tx, { type: 'agreement.published', aggregateType: 'agreement', aggregateId: agreement.id, payload: { version: 1 } });
       return agreementView(agreement, principal.orgId, [version], []);
     });
@@ -63,11 +64,11 @@ export class AgreementsService {
       const next = current.current_version + 1;
       await insertVersion(tx, principal, id, next, dto, required);
       await tx.query('UPDATE agreements SET current_version = $2, updated_at = now() WHERE id = $1', [id, next]);
-      await letPartiesLog(tx, id, dto.parties);
       await logAgreement(tx, principal, id, {
         action: 'agreement.version_published',
         details: { version: next, parties: dto.parties, defaultMarking: dto.defaultMarking, validFrom: dto.validFrom, validUntil: dto.validUntil ?? null },
       });
+      await letPartiesLog(tx, id, dto.parties);
       await emitOutbox(tx, { type: 'agreement.version_published', aggregateType: 'agreement', aggregateId: id, payload: { version: next } });
       return this.detail(tx, principal, id);
     });
@@ -220,10 +221,7 @@ function checkTerms(dto: AgreementTermsDto): RequiredContact[] {
     throw HubException.invalid('validUntil', 'afterValidFrom', 'validUntil must be later than validFrom');
   }
   if (dto.validUntil && Date.parse(dto.validUntil) <= Date.now()) {
-    throw new AgreementException('AGREEMENT_EXPIRED', 'validUntil is already past: an agreement is published to be accepted while it is valid', {
-      status: 422,
-      details: [{ field: 'validUntil', rule: 'inTheFuture', message: 'validUntil must be in the future' }],
-    });
+    throw AgreementException.publishedExpired();
   }
   const required = dto.requiredContacts ? dto.requiredContacts.map((r) => ({ duty: r.duty.trim(), minimum: r.minimum })) : [...DEFAULT_REQUIRED_CONTACTS];
   const duties = new Set<string>();
