@@ -379,6 +379,15 @@ describe('joint incidents: updates, decisions, observables and the onward pass',
       const list = await get(linked(), 'st-marys-hospital', 'viewer');
       const item = list.body.items.find((i: { incidentId: string }) => i.incidentId === incident.id);
       expect(item.incident).toMatchObject({ id: incident.id, orgId: gridParticipant, ownerLabel: expect.stringMatching(/^Participant/) });
+      // Every other channel that reads the shared view masks the owner the same way (the database does it).
+      for (const slug of ['st-marys-hospital', 'northbank'] as const) {
+        expect((await get(`/api/v1/shared/incidents/${incident.id}`, slug, 'viewer')).body).toMatchObject({ id: incident.id, orgId: gridParticipant });
+        const inbox = await get('/api/v1/shared/incidents', slug, 'viewer');
+        expect(inbox.body.items.find((i: { id: string }) => i.id === incident.id)).toMatchObject({ orgId: gridParticipant });
+        // Filtering by the hidden organisation finds nothing: the filter cannot be used to unmask it.
+        const probe = await hub.http().get(`/api/v1/shared/incidents?organisation=${hub.orgId('gridpower')}`).set(bearer(token(slug, 'viewer')));
+        expect(probe.body.items.map((i: { id: string }) => i.id)).not.toContain(incident.id);
+      }
       const coordinator = await get(linked(), COORD, 'viewer');
       expect(coordinator.body.items.find((i: { incidentId: string }) => i.incidentId === incident.id).incident.orgId).toBe(hub.orgId('gridpower'));
     });

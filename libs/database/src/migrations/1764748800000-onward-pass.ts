@@ -18,6 +18,67 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * is the coordinator of the joint incident they come from; the owner of a passed incident learns where it went
  * through `hub_incident_passes`, with pseudonymous participants by participant id and pseudonym only.
  */
+/**
+ * `shared_incidents` as migration 1764316800000 wrote it, with one change when `masked`: a row the caller reads only
+ * through onward grants shows, in place of its owner, the owner's participant id in a joint incident it came through
+ * where the owner takes part under a pseudonym (`hub_onward_owner_alias`), so passing an incident on does not name
+ * a pseudonymous participant to the others on any channel that reads the view.
+ */
+function sharedIncidentsView(masked: boolean): string {
+  const orgId = masked ? `CASE WHEN g.via_only THEN coalesce(hub_onward_owner_alias(g.vias, i.org_id), i.org_id) ELSE i.org_id END AS org_id` : 'i.org_id';
+  const onward = masked
+    ? `,
+                 coalesce(bool_and(a.release_id IS NULL), false) AS via_only,
+                 array_agg(DISTINCT a.via) FILTER (WHERE a.via IS NOT NULL) AS vias`
+    : '';
+  return `
+      CREATE OR REPLACE VIEW shared_incidents AS
+      SELECT i.id, ${orgId},
+             CASE WHEN g.plain THEN i.title ELSE hub_release_field('title', false, to_jsonb(i.title), g.grants) #>> '{}' END AS title,
+             CASE WHEN g.plain THEN i.summary ELSE hub_release_field('summary', false, to_jsonb(i.summary), g.grants) #>> '{}' END AS summary,
+             i.category, i.sub_type, i.severity, i.phase,
+             CASE WHEN g.plain THEN i.impact ELSE hub_release_field('impact', false, to_jsonb(i.impact), g.grants) #>> '{}' END AS impact,
+             i.marking, i.aware_at, i.detected_at, i.reported_at, i.contained_at, i.closed_at,
+             CASE WHEN g.grants @> '[{"fields": ["internalNotes"]}]' THEN
+               CASE WHEN g.plain THEN i.internal_notes ELSE hub_release_field('internalNotes', true, to_jsonb(i.internal_notes), g.grants) #>> '{}' END
+             END AS internal_notes,
+             CASE WHEN g.grants @> '[{"fields": ["reporter"]}]' THEN
+               CASE WHEN g.plain THEN i.reporter ELSE hub_release_field('reporter', true, i.reporter, g.grants) END
+             END AS reporter,
+             CASE WHEN g.grants @> '[{"fields": ["affectedAssets"]}]' THEN
+               CASE WHEN g.plain THEN i.affected_assets ELSE hub_release_field('affectedAssets', true, to_jsonb(i.affected_assets), g.grants) #>> '{}' END
+             END AS affected_assets,
+             CASE WHEN g.grants @> '[{"fields": ["report"]}]' THEN
+               CASE WHEN g.plain THEN i.report ELSE hub_release_field('report', true, i.report, g.grants) END
+             END AS report,
+             -- Never leave the owner.
+             NULL::text[] AS clock_profiles, NULL::uuid AS source_event_report_id, NULL::integer AS log_length,
+             NULL::text AS log_head_hash,
+             i.version, NULL::uuid AS created_by, i.created_at, i.updated_at,
+             -- The text search reads the real title and summary, so only where a grant sends both as they are.
+             CASE WHEN g.searchable THEN i.search END AS search,
+             CASE WHEN g.plain THEN '{}'::jsonb ELSE jsonb_strip_nulls(jsonb_build_object(
+               'title', hub_release_redaction('title', false, g.grants),
+               'summary', hub_release_redaction('summary', false, g.grants),
+               'impact', hub_release_redaction('impact', false, g.grants),
+               'internalNotes', hub_release_redaction('internalNotes', true, g.grants),
+               'reporter', hub_release_redaction('reporter', true, g.grants),
+               'affectedAssets', hub_release_redaction('affectedAssets', true, g.grants),
+               'report', hub_release_redaction('report', true, g.grants)))
+             END AS redactions
+        FROM incidents i
+        CROSS JOIN LATERAL (
+          SELECT jsonb_agg(jsonb_build_object('fields', to_jsonb(a.fields), 'redact', a.redact, 'key', encode(a.pseudonym_key, 'hex'))
+                           ORDER BY a.id) AS grants,
+                 coalesce(bool_and(a.redact = '{}'::jsonb), true) AS plain,
+                 coalesce(bool_or(NOT (a.redact ?| ARRAY['title', 'summary'])), false) AS searchable${onward}
+            FROM access a
+           WHERE a.object_id = i.id AND a.object_type = 'incident' AND a.owner_org_id = i.org_id
+             AND a.grantee = ANY (hub_current_grantees())
+        ) g
+       WHERE i.org_id IS DISTINCT FROM hub_current_org() AND g.grants IS NOT NULL AND hub_reads_shared();`;
+}
+
 export class OnwardPass1764748800000 implements MigrationInterface {
   name = 'OnwardPass1764748800000';
 
@@ -316,15 +377,44 @@ export class OnwardPass1764748800000 implements MigrationInterface {
          ORDER BY r.created_at, a.id
       $$;
 
+      -- The participant id that stands for an incident's owner, to a caller that reads the incident through a joint
+      -- incident in which the owner takes part under a pseudonym; NULL otherwise (and for a caller not passed the
+      -- owner's incident through that joint incident).
+      CREATE FUNCTION hub_onward_owner_alias(p_vias text[], p_owner uuid) RETURNS uuid
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+        DECLARE
+          v_via text;
+          v_id uuid;
+          v_prev_scope text := current_setting('hub.joint_scope', true);
+        BEGIN
+          FOREACH v_via IN ARRAY coalesce(p_vias, '{}') LOOP
+            CONTINUE WHEN v_via !~ '^joint:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+            CONTINUE WHEN NOT EXISTS (SELECT 1 FROM access a WHERE a.via = v_via AND a.owner_org_id = p_owner AND a.release_id IS NULL
+                                         AND a.grantee = ANY (hub_current_grantees()));
+            PERFORM set_config('hub.joint_scope', substr(v_via, 7), true);
+            SELECT p.id INTO v_id FROM joint_participants p
+             WHERE p.joint_incident_id = substr(v_via, 7)::uuid AND p.participant_org_id = p_owner AND p.pseudonym IS NOT NULL
+             ORDER BY p.invited_at DESC LIMIT 1;
+            PERFORM set_config('hub.joint_scope', coalesce(v_prev_scope, ''), true);
+            IF v_id IS NOT NULL THEN RETURN v_id; END IF;
+          END LOOP;
+          RETURN NULL;
+        END $$;
+      REVOKE ALL ON FUNCTION hub_onward_owner_alias(text[], uuid) FROM PUBLIC;
+      GRANT EXECUTE ON FUNCTION hub_onward_owner_alias(text[], uuid) TO hub_app;
+
       REVOKE ALL ON FUNCTION hub_incident_passes(uuid), hub_onward_grantees(uuid, uuid), hub_joint_roster(uuid),
         hub_joint_audience(uuid, uuid[]), hub_joint_phase(uuid), hub_joint_owner_alias(uuid, uuid) FROM PUBLIC;
       GRANT EXECUTE ON FUNCTION hub_incident_passes(uuid), hub_onward_grantees(uuid, uuid), hub_joint_roster(uuid),
         hub_joint_audience(uuid, uuid[]), hub_joint_phase(uuid), hub_joint_owner_alias(uuid, uuid) TO hub_app;
     `);
+    await q.query(sharedIncidentsView(true));
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(sharedIncidentsView(false));
     await q.query(`
+      DROP FUNCTION hub_onward_owner_alias(text[], uuid);
       DROP FUNCTION hub_joint_owner_alias(uuid, uuid), hub_joint_phase(uuid), hub_joint_audience(uuid, uuid[]), hub_joint_roster(uuid),
         hub_onward_grantees(uuid, uuid), hub_incident_passes(uuid);
       DROP TRIGGER incidents_onward_sort ON incidents;
