@@ -393,6 +393,54 @@ describe('joint incidents: updates, decisions, observables and the onward pass',
     });
   });
 
+  it('answers every caller it does not let in exactly as it answers a missing id, on every route', async () => {
+    const joint = await openJoint([{ slug: 'northbank' }, { slug: 'gridpower' }]);
+    // St Mary's is invited but has not answered; GridPower is removed; NetWatch never took part.
+    expect((await post(`/api/v1/joint-incidents/${joint}/participants`, COORD, { organisationId: hub.orgId('st-marys-hospital'), role: 'observer' }, 'coordinator')).status).toBe(201);
+    expect((await del(`/api/v1/joint-incidents/${joint}/participants/${hub.orgId('gridpower')}`, COORD, { reason: 'left' }, 'coordinator')).status).toBe(200);
+    const update = await post(`/api/v1/joint-incidents/${joint}/updates`, COORD, { kind: 'advisory', title: 'a', body: 'b', marking: 'AMBER', audience: 'all' }, 'coordinator');
+    const red = await post(`/api/v1/joint-incidents/${joint}/updates`, COORD, { kind: 'update', title: 'a', body: 'b', marking: 'RED', audience: 'all', audienceUsers: [hub.userId('northbank', 'handler')] }, 'coordinator');
+    const incident = await post('/api/v1/incidents', 'northbank', { title: 'Passed', category: 'fraud', subType: 'phishing', severity: 2, marking: 'AMBER' }, 'handler');
+    await post(`/api/v1/incidents/${incident.body.id}/releases`, 'northbank', { recipients: [{ kind: 'organisation', id: hub.orgId(COORD) }] }, 'handler');
+    expect((await post(`/api/v1/joint-incidents/${joint}/linked-incidents`, COORD, { incidentId: incident.body.id, passOn: true }, 'coordinator')).status).toBe(201);
+
+    const MISSING = '00000000-0000-4000-8000-000000000001';
+    const routes: [string, string, Record<string, unknown>?][] = [
+      ['GET', '/api/v1/joint-incidents/J/updates'],
+      ['GET', '/api/v1/joint-incidents/J/updates/U'],
+      ['GET', '/api/v1/joint-incidents/J/decisions'],
+      ['GET', '/api/v1/joint-incidents/J/observables'],
+      ['GET', '/api/v1/joint-incidents/J/linked-incidents'],
+      ['POST', '/api/v1/joint-incidents/J/updates', { kind: 'update', title: 'a', body: 'b', marking: 'AMBER', audience: 'all' }],
+      ['POST', '/api/v1/joint-incidents/J/observables', { type: 'cve', value: 'CVE-2024-3094', marking: 'GREEN' }],
+      ['POST', '/api/v1/joint-incidents/J/decisions', { decision: 'a', rationale: 'b' }],
+      ['POST', '/api/v1/joint-incidents/J/linked-incidents', { incidentId: incident.body.id }],
+      ['DELETE', '/api/v1/joint-incidents/J/linked-incidents/I'],
+      ['GET', '/api/v1/incidents/I/passes'],
+    ];
+    const answer = async (slug: DemoOrgSlug, role: string, method: string, path: string, body?: Record<string, unknown>) => {
+      const call = hub.http()[method.toLowerCase() as 'get' | 'post' | 'delete'](path).set(bearer(token(slug, role)));
+      const res = await (body ? call.send(body) : call);
+      keep(`${slug}/${role}`, res);
+      return { status: res.status, code: res.body.code, message: res.body.message };
+    };
+    const callers: [DemoOrgSlug, string][] = [['st-marys-hospital', 'handler'], ['gridpower', 'handler'], ['netwatch-isp', 'admin']];
+    for (const [slug, role] of callers) {
+      for (const [method, template, body] of routes) {
+        // The passes are the owner's: every other organisation meets them as a missing incident.
+        const real = template.replace('J', joint).replace('U', update.body.id).replace('I', incident.body.id);
+        const missing = template.replace('J', MISSING).replace('U', MISSING).replace('I', MISSING);
+        const [got, none] = [await answer(slug, role, method, real, body), await answer(slug, role, method, missing, body)];
+        expect({ route: `${method} ${template}`, slug, ...got }).toEqual({ route: `${method} ${template}`, slug, ...none });
+        expect([403, 404]).toContain(got.status);
+      }
+    }
+    // A member that may not read one update meets it as a missing one.
+    expect(await answer('northbank', 'viewer', 'GET', `/api/v1/joint-incidents/${joint}/updates/${red.body.id}`)).toEqual(
+      await answer('northbank', 'viewer', 'GET', `/api/v1/joint-incidents/${joint}/updates/${MISSING}`),
+    );
+  });
+
   it("a closed joint incident's workspace is final: no update, decision, observable or link", async () => {
     const joint = await openJoint([{ slug: 'northbank' }]);
     let version = 1;
