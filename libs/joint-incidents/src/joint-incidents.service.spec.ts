@@ -26,8 +26,9 @@ describe('the SQL of the joint register and of my joint incidents', () => {
   ])('%s', (_name, principal, query) => {
     const { sql, params } = myJointIncidentsPageSql(principal, query);
     expect({ sql, params }).toMatchSnapshot();
-    // One ordered branch per key the caller holds, never the community or the public (joint grants name neither).
-    expect(sql.match(/FROM access a/g)).toHaveLength(principal.kind === 'user' ? 2 : 1);
+    // One ordered branch per key the caller holds, never the community or the public (joint grants name neither),
+    // and the compiled policy's one EXISTS deciding each row found.
+    expect(sql.match(/FROM access a/g)).toHaveLength((principal.kind === 'user' ? 2 : 1) + 1);
     expect(params).not.toContain('community');
   });
 

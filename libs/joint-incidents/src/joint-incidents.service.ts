@@ -4,7 +4,7 @@ import { type OrgPrincipal, sharedReadContextOf, tenantContextOf } from '#auth';
 import { LogService, readLog, verifyLog } from '#audit';
 import { TenantDatabase, type TenantTransaction } from '#database';
 import { isKnownClassification, PHASE_TRANSITIONS } from '#incidents';
-import { isTightening, SqlParams, type TlpMarking } from '#sharing';
+import { abilityOf, compilePolicy, isTightening, keysOf, type PolicySubject, shareableType, SqlParams, type TlpMarking } from '#sharing';
 import type { ChangeJointPhaseDto, CreateJointIncidentDto, JointRegisterQueryDto, UpdateJointIncidentDto } from './dto/joint-incident.dto.js';
 import { JointIncidentException } from './joint-incident.exception.js';
 import {
@@ -235,18 +235,16 @@ async function coordinatorView(tx: TenantTransaction, row: JointIncidentRow) {
   return coordinatorJointView(row, participants, linked);
 }
 
-/** The caller's grantee keys that joint grants name: its organisation's and its user's. */
-function jointKeysOf(principal: OrgPrincipal): string[] {
-  return [`org:${principal.orgId}`, ...(principal.kind === 'user' ? [`user:${principal.id}`] : [])];
+/** Another organisation's joint object through a grant: the one policy, compiled for the type's shared subject. */
+export function sharedJointPolicy(alias: string, objectType: string, principal: OrgPrincipal, params: SqlParams): string {
+  const type = shareableType(objectType);
+  if (type.alias !== alias) throw new Error(`${objectType} is read as ${type.alias}, not ${alias}`);
+  return compilePolicy(abilityOf(principal), 'read', type.sharedSubject as PolicySubject, params);
 }
 
-/**
- * The sharing policy's rule for another organisation's joint object, in the form `compilePolicy` will give it
- * once the registry lands (a grant of one of the caller's keys, and not the caller's own row).
- */
-export function sharedJointPolicy(alias: string, objectType: string, principal: OrgPrincipal, params: SqlParams): string {
-  return `EXISTS (SELECT 1 FROM access a WHERE a.object_id = ${alias}.id AND a.object_type = '${objectType}'
-            AND a.grantee = ANY (${params.add(jointKeysOf(principal), 'text[]')})) AND ${alias}.org_id <> ${params.add(principal.orgId, 'uuid')}`;
+/** The keys joint grants name (never the community or the public: those take a release): the organisation's and the user's. */
+function jointKeysOf(principal: OrgPrincipal): string[] {
+  return keysOf(principal).filter((key) => key.startsWith('org:') || key.startsWith('user:'));
 }
 
 /** The filters of the register as SQL over `joint_incidents j` (or the shared view under the same alias). */
@@ -291,7 +289,8 @@ export function myJointIncidentsPageSql(principal: OrgPrincipal, query: JointReg
                WHERE a.grantee = ${params.add(key)} AND a.object_type = 'joint_incident'${position.map((p) => ` AND ${p}`).join('')}
                ORDER BY a.sort_at DESC, a.object_id DESC)`,
   );
-  const where = [`j.org_id <> ${params.add(principal.orgId, 'uuid')}`, ...registerFilters(query, params)];
+  // The walk finds candidates; the one policy decides each row, as for every shared read.
+  const where = [sharedJointPolicy('j', 'joint_incident', principal, params), ...registerFilters(query, params)];
   return {
     sql: `SELECT ${JOINT_COLUMNS_OF('j', 'c.sort_at::text')}
             FROM (${branches.join(' UNION ALL ')}) c JOIN shared_joint_incidents j ON j.id = c.object_id
