@@ -268,6 +268,28 @@ describe('coordination agreements', () => {
     }
   });
 
+  it('refuses an acceptance that would open the chain of an agreement published before agreements were logged', async () => {
+    // Such an agreement: its rows, written as the coordinator below the API, with no log chain.
+    const client = await hub.appClient();
+    await client.query('BEGIN');
+    await client.query("SELECT set_config('hub.org_id', $1, true)", [coordinatorOrg()]);
+    const [{ id }] = (await client.query('INSERT INTO agreements (org_id, title, created_by) VALUES ($1, $2, $3) RETURNING id', [
+      coordinatorOrg(), 'Unlogged agreement', hub.userId('national-csirt', 'coordinator'),
+    ])).rows;
+    await client.query(`INSERT INTO agreement_versions (agreement_id, version, org_id, text, parties, default_marking, valid_from, required_contacts, published_by)
+      VALUES ($1, 1, $2, 't', $3, 'AMBER', now(), '[]', $4)`, [id, coordinatorOrg(), [hub.orgId('st-marys-hospital')], hub.userId('national-csirt', 'coordinator')]);
+    await client.query('COMMIT');
+
+    const refused = await post(`/api/v1/agreements/${id}/acceptances`, hub.token('st-marys-hospital', 'admin'), { version: 1, pointsOfContact: [] }).expect(409);
+    expect(refused.body.code).toBe('AGREEMENT_LOG_NOT_OPEN');
+    expect((await get(`/api/v1/agreements/${id}/acceptances`, coordinator).expect(200)).body.items).toEqual([]);
+    // The coordinator's next version opens the chain as its own; then the party accepts into it.
+    await post(`/api/v1/agreements/${id}/versions`, coordinator, { supersedes: 1, ...terms(['st-marys-hospital'], { requiredContacts: [] }) }).expect(201);
+    await post(`/api/v1/agreements/${id}/acceptances`, hub.token('st-marys-hospital', 'admin'), { version: 2, pointsOfContact: [] }).expect(201);
+    const entries = await hub.app.get(TenantDatabase).run(organisationContext(coordinatorOrg(), null, 'coordinator'), (tx) => readLog(tx, { type: 'agreement', id }));
+    expect(entries.map((e) => [e.action, e.actorOrgId])).toEqual([['agreement.version_published', null], ['agreement.accepted', hub.orgId('st-marys-hospital')]]);
+  });
+
   it('shows a party only the versions that name it', async () => {
     const agreement = await publish('Changing parties', ['northbank', 'gridpower']);
     await post(`/api/v1/agreements/${agreement.id}/versions`, coordinator, { supersedes: 1, ...terms(['northbank']) }).expect(201);

@@ -1,4 +1,4 @@
-import { appendLog, grantLogWriter, type LogEntryInput, revokeLogWriter } from '#audit';
+import { appendLog, grantLogWriter, type LogEntry, type LogEntryInput, revokeLogWriter } from '#audit';
 import type { Principal } from '#auth';
 import type { TenantTransaction } from '#database';
 
@@ -11,8 +11,8 @@ export type AgreementLogEntry = LogEntryInput;
  * is the coordinator's) before any other organisation can learn the agreement's id. Parties append their
  * acceptances to it as log writers. The one place agreements touch the log.
  */
-export async function logAgreement(tx: TenantTransaction, principal: Principal, agreementId: string, entry: AgreementLogEntry): Promise<void> {
-  await appendLog(tx, principal, { type: 'agreement', id: agreementId }, entry);
+export async function logAgreement(tx: TenantTransaction, principal: Principal, agreementId: string, entry: AgreementLogEntry): Promise<LogEntry> {
+  return appendLog(tx, principal, { type: 'agreement', id: agreementId }, entry);
 }
 
 /** Lets the parties of a version append (their acceptances) to the coordinator's agreement chain, and read it. */

@@ -135,8 +135,11 @@ export class AgreementsService {
         [id, current.version, principal.orgId, agreement.org_id, principal.id, JSON.stringify(named)],
       );
       if (!row) throw AgreementException.alreadyAccepted(current.version);
-      // In the coordinator's chain, as a log writer: the entry carries the party as its actor's organisation.
-      await logAgreement(tx, principal, id, { action: 'agreement.accepted', details: { version: current.version, pointsOfContact: named } });
+      // In the coordinator's chain, as a log writer: the entry carries the party as its actor's organisation. An
+      // entry without one means the party owns the chain, i.e. it just opened it: an agreement published before
+      // agreements were logged has no chain until the coordinator's next version; refuse, and roll it back.
+      const logged = await logAgreement(tx, principal, id, { action: 'agreement.accepted', details: { version: current.version, pointsOfContact: named } });
+      if (logged.actorOrgId === null) throw AgreementException.logNotOpen();
       await emitOutbox(tx, {
         type: 'agreement.accepted',
         aggregateType: 'agreement',
