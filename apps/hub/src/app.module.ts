@@ -7,6 +7,8 @@ import { AuthModule } from '#auth';
 import { DatabaseModule } from '#database';
 import { IncidentsModule } from '#incidents';
 import { AgreementsModule } from '#joint-incidents';
+import { JointIncidentsModule } from '#joint-incidents';
+import { JointObjectsModule } from '#joint-incidents';
 import { OrganisationsModule } from '#organisations';
 import { HealthController } from './health.controller.js';
 
@@ -16,7 +18,8 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [DatabaseModule.forRoot({ appUrl: options.appUrl }), AuthModule, OrganisationsModule, IncidentsModule, AuditModule, AgreementsModule],
+      imports: [DatabaseModule.forRoot({ appUrl: options.appUrl }), AuthModule, OrganisationsModule, IncidentsModule, AuditModule, AgreementsModule, JointIncidentsModule,
+        JointObjectsModule],
       controllers: [HealthController],
       providers: [
         { provide: HUB_CONFIG, useValue: options.config },

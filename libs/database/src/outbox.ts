@@ -6,6 +6,11 @@ export interface OutboxEvent {
   aggregateId: string;
   /** Ids only: the relay and every channel fetch what a recipient may see through the sharing policy. */
   payload?: Record<string, string | number | null>;
+  /**
+   * The grantee keys (`org:<id>`, `user:<id>`, `community`, `public`) that may read the object after the
+   * change, so the real-time relay routes the event without re-reading the policy. Empty: not said.
+   */
+  grantees?: readonly string[];
 }
 
 /**
@@ -15,11 +20,12 @@ export interface OutboxEvent {
 export async function emitOutbox(tx: TenantTransaction, event: OutboxEvent): Promise<void> {
   const orgId = tx.context.orgId;
   if (!orgId) throw new Error('an outbox event belongs to an organisation');
-  await tx.query('INSERT INTO outbox (org_id, event_type, aggregate_type, aggregate_id, payload) VALUES ($1, $2, $3, $4, $5)', [
+  await tx.query('INSERT INTO outbox (org_id, event_type, aggregate_type, aggregate_id, payload, grantees) VALUES ($1, $2, $3, $4, $5, $6)', [
     orgId,
     event.type,
     event.aggregateType,
     event.aggregateId,
     event.payload ?? {},
+    [...(event.grantees ?? [])],
   ]);
 }

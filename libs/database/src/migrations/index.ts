@@ -7,10 +7,15 @@ import { KeyRingAndFieldGuard1764316800000 } from './1764316800000-key-ring-and-
 import { ShareableRegistry1764403200000 } from './1764403200000-shareable-registry.js';
 import { LogChains1764489600000 } from './1764489600000-log-chains.js';
 import { CoordinationAgreements1764576000000 } from './1764576000000-coordination-agreements.js';
+import { JointIncidents1764662400000 } from './1764662400000-joint-incidents.js';
+import { OnwardPass1764748800000 } from './1764748800000-onward-pass.js';
 
 /** Every migration, in order. Listed by hand so the build and the tests load the same classes. */
 export const migrations = [
   Foundation1763884800000, IncidentRegister1763971200000, SessionPrincipal1764057600000, SharingPolicy1764144000000,
   Credentials1764230400000, KeyRingAndFieldGuard1764316800000, ShareableRegistry1764403200000,
-  LogChains1764489600000, CoordinationAgreements1764576000000,
+  LogChains1764489600000,
+  CoordinationAgreements1764576000000,
+  JointIncidents1764662400000,
+  OnwardPass1764748800000,
 ];

@@ -1,0 +1,197 @@
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { IsInstant, PageQueryDto } from '#common';
+import { PHASES, type Phase } from '#incidents';
+import { TLP_MARKINGS, type TlpMarking } from '#sharing';
+
+const TLP_MESSAGE = `marking must be one of ${TLP_MARKINGS.join(', ')}, written exactly so`;
+
+export const PARTICIPANT_ROLES = ['lead', 'affected', 'responder', 'observer'] as const;
+export type ParticipantRole = (typeof PARTICIPANT_ROLES)[number];
+
+export class CreateJointIncidentDto {
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(300)
+  title: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(20000)
+  summary?: string;
+
+  @ApiProperty({ example: 'fraud', description: 'A category id from GET /api/v1/categories' })
+  @IsString()
+  @MaxLength(100)
+  category: string;
+
+  @ApiProperty({ example: 'phishing', description: 'A sub-type id of that category' })
+  @IsString()
+  @MaxLength(100)
+  subType: string;
+
+  @ApiProperty({ minimum: 1, maximum: 4, description: 'A level from GET /api/v1/severities' })
+  @IsInt({ message: 'severity must be a whole number from 1 to 4' })
+  @Min(1)
+  @Max(4)
+  severity: number;
+
+  @ApiProperty({ enum: TLP_MARKINGS })
+  @IsIn(TLP_MARKINGS, { message: TLP_MESSAGE })
+  marking: TlpMarking;
+
+  @ApiPropertyOptional({ default: false, description: 'An exercise (ISO/IEC 27035-2 clause 11): kept out of statistics and clocks' })
+  @IsOptional()
+  @IsBoolean()
+  exercise?: boolean;
+
+  @ApiPropertyOptional({
+    type: [String],
+    format: 'uuid',
+    description: 'Incidents members released to your organisation (GET /api/v1/shared/incidents), linked to the joint incident',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @IsUUID('all', { each: true, message: 'escalate must hold incident ids' })
+  escalate?: string[];
+}
+
+export class UpdateJointIncidentDto extends PartialType(OmitType(CreateJointIncidentDto, ['escalate'] as const)) {
+  @ApiProperty({ description: 'The version read last; a stale one gets 409.' })
+  @IsInt()
+  @Min(1)
+  version: number;
+
+  @ApiPropertyOptional({ description: 'Why, for the management log' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  reason?: string;
+}
+
+export class ChangeJointPhaseDto {
+  @ApiProperty({ enum: PHASES })
+  @IsIn(PHASES, { message: `phase must be one of ${PHASES.join(', ')}` })
+  phase: Phase;
+
+  @ApiProperty({ description: 'Why: every phase change is a log entry with its reason' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2000)
+  reason: string;
+
+  @ApiPropertyOptional({ description: 'Required to close (until the joint report of the next issue)' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(20000)
+  closingSummary?: string;
+
+  @ApiProperty()
+  @IsInt()
+  @Min(1)
+  version: number;
+}
+
+export class JointRegisterQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: PHASES })
+  @IsOptional()
+  @IsIn(PHASES, { message: `phase must be one of ${PHASES.join(', ')}` })
+  phase?: Phase;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  category?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 4 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'severity must be a whole number from 1 to 4' })
+  @Min(1)
+  @Max(4)
+  severity?: number;
+
+  @ApiPropertyOptional({ description: 'true: exercises only; false: real joint incidents only' })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'exercise must be true or false' })
+  exercise?: boolean;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsInstant()
+  updatedFrom?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsInstant()
+  updatedTo?: string;
+}
+
+export class InviteParticipantDto {
+  @ApiProperty({ format: 'uuid', description: 'The organisation invited (active, not the coordinator)' })
+  @IsUUID('all', { message: 'organisationId must be an organisation id' })
+  organisationId: string;
+
+  @ApiProperty({ enum: PARTICIPANT_ROLES })
+  @IsIn(PARTICIPANT_ROLES, { message: `role must be one of ${PARTICIPANT_ROLES.join(', ')}` })
+  role: ParticipantRole;
+
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Take part under a pseudonym ("Participant C"): the other participants never learn which organisation it is',
+  })
+  @IsOptional()
+  @IsBoolean()
+  pseudonymous?: boolean;
+}
+
+export class AcceptInvitationDto {
+  @ApiProperty({
+    type: [String],
+    format: 'uuid',
+    description: "Your organisation's points of contact for this joint incident: ids of your own directory entries",
+  })
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ArrayUnique()
+  @IsUUID('all', { each: true, message: 'pointsOfContact must hold point-of-contact ids' })
+  pointsOfContact: string[];
+}
+
+export class DeclineInvitationDto {
+  @ApiProperty({ description: 'Why your organisation declines' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2000)
+  reason: string;
+}
+
+export class RemoveParticipantDto {
+  @ApiProperty({ description: 'Why the participant is removed' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2000)
+  reason: string;
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { JointAccessService } from './joint-access.service.js';
+import { JointIncidentsController } from './joint-incidents.controller.js';
+import { JointIncidentsService } from './joint-incidents.service.js';
+import { ParticipantsService } from './participants.service.js';
+
+@Module({
+  controllers: [JointIncidentsController],
+  providers: [JointIncidentsService, ParticipantsService, JointAccessService],
+  exports: [JointIncidentsService, ParticipantsService],
+})
+export class JointIncidentsModule {}
