@@ -1,4 +1,6 @@
-import { organisationContext, TenantDatabase } from '#database';
+import { appendLog, type LogSubject, readLog, verifyLog } from '#audit';
+import type { OrgPrincipal } from '#auth';
+import { organisationContext, type TenantTransaction, TenantDatabase } from '#database';
 import { AGREEMENT_RULE, requireAgreementInForce, seedDemoAgreement } from '#joint-incidents';
 import { bearer, type DemoOrgSlug, startTestHub, type TestHub } from './support/test-hub.js';
 
@@ -233,6 +235,59 @@ describe('coordination agreements', () => {
     await sleep(1_750);
     const expired = await accept('netwatch-isp', id, v5.body.currentVersion, 422);
     expect(expired.body).toMatchObject({ code: 'AGREEMENT_EXPIRED', details: [{ field: 'version', rule: 'notExpired' }] });
+  });
+
+  it("logs the publication of each version and each acceptance in the coordinator's agreement chain, which verifies", async () => {
+    const agreement = await publish('Logged agreement', ['northbank', 'st-marys-hospital']);
+    await accept('northbank', agreement.id, 1);
+    await post(`/api/v1/agreements/${agreement.id}/versions`, coordinator, { supersedes: 1, ...terms(['northbank']) }).expect(201);
+    await accept('northbank', agreement.id, 2);
+    const subject: LogSubject = { type: 'agreement', id: agreement.id };
+    const kinds: Record<string, 'member' | 'coordinator' | 'partner'> = { 'national-csirt': 'coordinator', 'netwatch-isp': 'partner' };
+    const as = <T>(slug: DemoOrgSlug, work: (tx: TenantTransaction) => Promise<T>) =>
+      hub.app.get(TenantDatabase).run(organisationContext(hub.orgId(slug), hub.userId(slug, 'admin'), kinds[slug] ?? 'member'), work);
+
+    const entries = await as('national-csirt', (tx) => readLog(tx, subject));
+    expect(entries.map((e) => [e.action, e.details.version, e.actorOrgId])).toEqual([
+      ['agreement.published', 1, null],
+      ['agreement.accepted', 1, hub.orgId('northbank')],
+      ['agreement.version_published', 2, null],
+      ['agreement.accepted', 2, hub.orgId('northbank')],
+    ]);
+    expect(entries[0]).toMatchObject({ actorId: hub.userId('national-csirt', 'coordinator'), actorKind: 'user' });
+    expect(entries[3]).toMatchObject({ actorId: hub.userId('northbank', 'admin'), details: { pointsOfContact: expect.any(Array) } });
+    expect(await as('national-csirt', (tx) => verifyLog(tx, subject))).toEqual({ valid: true, entries: 4, firstBroken: null, breaks: [] });
+    // The party reads the chain it writes to. A party dropped from the current version, and an outsider, neither
+    // read it nor append to it: as if it did not exist.
+    expect(await as('northbank', (tx) => readLog(tx, subject))).toHaveLength(4);
+    for (const slug of ['st-marys-hospital', 'gridpower'] as const) {
+      expect(await as(slug, (tx) => readLog(tx, subject))).toEqual([]);
+      const principal: OrgPrincipal = { kind: 'user', id: hub.userId(slug, 'admin'), orgId: hub.orgId(slug), orgKind: 'member', roles: ['admin'], email: '', sessionId: 'test' };
+      const refused = await as(slug, (tx) => appendLog(tx, principal, subject, { action: 'agreement.accepted' })).then(() => null, (error: { status?: number }) => error);
+      expect(refused).toMatchObject({ status: 404 });
+    }
+  });
+
+  it('refuses an acceptance that would open the chain of an agreement published before agreements were logged', async () => {
+    // Such an agreement: its rows, written as the coordinator below the API, with no log chain.
+    const client = await hub.appClient();
+    await client.query('BEGIN');
+    await client.query("SELECT set_config('hub.org_id', $1, true)", [coordinatorOrg()]);
+    const [{ id }] = (await client.query('INSERT INTO agreements (org_id, title, created_by) VALUES ($1, $2, $3) RETURNING id', [
+      coordinatorOrg(), 'Unlogged agreement', hub.userId('national-csirt', 'coordinator'),
+    ])).rows;
+    await client.query(`INSERT INTO agreement_versions (agreement_id, version, org_id, text, parties, default_marking, valid_from, required_contacts, published_by)
+      VALUES ($1, 1, $2, 't', $3, 'AMBER', now(), '[]', $4)`, [id, coordinatorOrg(), [hub.orgId('st-marys-hospital')], hub.userId('national-csirt', 'coordinator')]);
+    await client.query('COMMIT');
+
+    const refused = await post(`/api/v1/agreements/${id}/acceptances`, hub.token('st-marys-hospital', 'admin'), { version: 1, pointsOfContact: [] }).expect(409);
+    expect(refused.body.code).toBe('AGREEMENT_LOG_NOT_OPEN');
+    expect((await get(`/api/v1/agreements/${id}/acceptances`, coordinator).expect(200)).body.items).toEqual([]);
+    // The coordinator's next version opens the chain as its own; then the party accepts into it.
+    await post(`/api/v1/agreements/${id}/versions`, coordinator, { supersedes: 1, ...terms(['st-marys-hospital'], { requiredContacts: [] }) }).expect(201);
+    await post(`/api/v1/agreements/${id}/acceptances`, hub.token('st-marys-hospital', 'admin'), { version: 2, pointsOfContact: [] }).expect(201);
+    const entries = await hub.app.get(TenantDatabase).run(organisationContext(coordinatorOrg(), null, 'coordinator'), (tx) => readLog(tx, { type: 'agreement', id }));
+    expect(entries.map((e) => [e.action, e.actorOrgId])).toEqual([['agreement.version_published', null], ['agreement.accepted', hub.orgId('st-marys-hospital')]]);
   });
 
   it('shows a party only the versions that name it', async () => {

@@ -12,6 +12,7 @@ export enum AgreementErrorCode {
   NotAParty = 'AGREEMENT_NOT_A_PARTY',
   Expired = 'AGREEMENT_EXPIRED',
   ContactsRequired = 'AGREEMENT_CONTACTS_REQUIRED',
+  LogNotOpen = 'AGREEMENT_LOG_NOT_OPEN',
 }
 
 /** The rule `requireAgreementInForce` enforces, word for word in its message. */
@@ -69,6 +70,14 @@ export class AgreementException extends HubException {
       status: HttpStatus.UNPROCESSABLE_ENTITY,
       details: [{ field: 'validUntil', rule: 'inTheFuture', message: 'validUntil must be in the future' }],
     });
+  }
+
+  static logNotOpen() {
+    return new AgreementException(
+      AgreementErrorCode.LogNotOpen,
+      "this agreement has no management log for acceptances yet (it was published before agreements were logged); ask the coordinator to publish a new version, then accept that",
+      { status: HttpStatus.CONFLICT },
+    );
   }
 
   static contacts(details: FieldProblem[]) {

@@ -4,7 +4,7 @@ import { type OrgPrincipal, tenantContextOf } from '#auth';
 import { emitOutbox, TenantDatabase, type TenantTransaction } from '#database';
 import type { AcceptAgreementDto, AgreementTermsDto, CreateAgreementDto, PublishVersionDto } from './dto/agreement.dto.js';
 import { AgreementException } from './agreement.exception.js';
-import { letPartiesLog, logAgreement } from './agreement-log.js';
+import { letPartiesLog, logAgreement, stopPartiesLogging } from './agreement-log.js';
 import {
   acceptanceView,
   type AcceptanceRow,
@@ -40,10 +40,8 @@ export class AgreementsService {
       );
       const version = await insertVersion(tx, principal, agreement.id, 1, dto, required);
       // The first append opens the coordinator's chain; then the parties may append their acceptances to it.
-      await logAgreement(tx, principal, agreement.id, {
-        action: 'agreement.published',
-        details: { version: 1, title: dto.title, parties: dto.parties, defaultMarking: dto.defaultMarking, validFrom: dto.validFrom, validUntil: dto.validUntil ?? null },
-      });
+      // Entries name the version only: its terms are in agreement_versions, which a party reads only where named.
+      await logAgreement(tx, principal, agreement.id, { action: 'agreement.published', details: { version: 1 } });
       await letPartiesLog(tx, agreement.id, dto.parties);
       await emitOutbox(tx, { type: 'agreement.published', aggregateType: 'agreement', aggregateId: agreement.id, payload: { version: 1 } });
       return agreementView(agreement, principal.orgId, [version], []);
@@ -61,14 +59,16 @@ export class AgreementsService {
       if (!current) throw HubException.notFound('agreement');
       if (dto.supersedes !== current.current_version) throw AgreementException.versionNotCurrent('supersedes', dto.supersedes, current.current_version);
       await checkParties(tx, principal.orgId, dto.parties);
+      const [previous] = await tx.query<{ parties: string[] }>('SELECT parties FROM agreement_versions WHERE agreement_id = $1 AND version = $2', [
+        id,
+        current.current_version,
+      ]);
       const next = current.current_version + 1;
       await insertVersion(tx, principal, id, next, dto, required);
       await tx.query('UPDATE agreements SET current_version = $2, updated_at = now() WHERE id = $1', [id, next]);
-      await logAgreement(tx, principal, id, {
-        action: 'agreement.version_published',
-        details: { version: next, parties: dto.parties, defaultMarking: dto.defaultMarking, validFrom: dto.validFrom, validUntil: dto.validUntil ?? null },
-      });
+      await logAgreement(tx, principal, id, { action: 'agreement.version_published', details: { version: next, supersedes: current.current_version } });
       await letPartiesLog(tx, id, dto.parties);
+      await stopPartiesLogging(tx, id, previous.parties.filter((party) => !dto.parties.includes(party)));
       await emitOutbox(tx, { type: 'agreement.version_published', aggregateType: 'agreement', aggregateId: id, payload: { version: next } });
       return this.detail(tx, principal, id);
     });
@@ -135,7 +135,11 @@ export class AgreementsService {
         [id, current.version, principal.orgId, agreement.org_id, principal.id, JSON.stringify(named)],
       );
       if (!row) throw AgreementException.alreadyAccepted(current.version);
-      await logAgreement(tx, principal, id, { action: 'agreement.accepted', details: { version: current.version, orgId: principal.orgId, pointsOfContact: named } });
+      // In the coordinator's chain, as a log writer: the entry carries the party as its actor's organisation. An
+      // entry without one means the party owns the chain, i.e. it just opened it: an agreement published before
+      // agreements were logged has no chain until the coordinator's next version; refuse, and roll it back.
+      const logged = await logAgreement(tx, principal, id, { action: 'agreement.accepted', details: { version: current.version, pointsOfContact: named } });
+      if (logged.actorOrgId === null) throw AgreementException.logNotOpen();
       await emitOutbox(tx, {
         type: 'agreement.accepted',
         aggregateType: 'agreement',
