@@ -3,9 +3,10 @@ import { JointAccessService } from './joint-access.service.js';
 import { JointIncidentsController } from './joint-incidents.controller.js';
 import { JointIncidentsService } from './joint-incidents.service.js';
 import { ParticipantsService } from './participants.service.js';
+import { JointInvitationsController } from './participants/joint-invitations.controller.js';
 
 @Module({
-  controllers: [JointIncidentsController],
+  controllers: [JointIncidentsController, JointInvitationsController],
   providers: [JointIncidentsService, ParticipantsService, JointAccessService],
   exports: [JointIncidentsService, ParticipantsService],
 })
