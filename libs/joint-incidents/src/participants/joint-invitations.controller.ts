@@ -64,6 +64,22 @@ export class JointInvitationView {
 true satisfies Describes<JointInvitationView, ReturnType<typeof invitationView>>;
 
 /**
+ * One page of an organisation's open invitations after the joint incident id `after` (exported for EXPLAIN):
+ * joint_participants_org_idx (participant_org_id, state, joint_incident_id) gives both the rows and the order.
+ */
+export function jointInvitationsPageSql(orgId: string, limit: number, after: string | null): { sql: string; params: unknown[] } {
+  const params: unknown[] = [orgId, limit + 1];
+  if (after) params.push(after);
+  return {
+    sql: `SELECT p.id, p.joint_incident_id, p.role, p.pseudonym, p.org_id AS coordinator_org_id, o.name AS coordinator_name, p.invited_at
+            FROM joint_participants p JOIN organisations o ON o.id = p.org_id
+           WHERE p.participant_org_id = $1 AND p.state = 'invited'${after ? ' AND p.joint_incident_id > $3::uuid' : ''}
+           ORDER BY p.joint_incident_id LIMIT $2`,
+    params,
+  };
+}
+
+/**
  * `GET /api/v1/joint-invitations`: the caller's organisation's pending invitations. A list of its own, not a
  * `state=invited` filter on `GET /joint-incidents`: that list answers joint incidents (title, phase, marking)
  * read through the policy, and an invitation must show none of it; for the coordinator the filter would mean
@@ -87,16 +103,8 @@ export class JointInvitationsController {
     const after = decodeCursor(query.cursor);
     if (after && !UUID.test(after.key)) throw HubException.invalid('cursor', 'isCursor', 'cursor is not a cursor this hub issued');
     return this.db.run(tenantContextOf(principal), async (tx) => {
-      const params: unknown[] = [principal.orgId, query.limit + 1];
-      const page = after ? 'AND p.joint_incident_id > $3::uuid' : '';
-      if (after) params.push(after.key);
-      const rows = await tx.query<InvitationRow>(
-        `SELECT p.id, p.joint_incident_id, p.role, p.pseudonym, p.org_id AS coordinator_org_id, o.name AS coordinator_name, p.invited_at
-           FROM joint_participants p JOIN organisations o ON o.id = p.org_id
-          WHERE p.participant_org_id = $1 AND p.state = 'invited' ${page}
-          ORDER BY p.joint_incident_id LIMIT $2`,
-        params,
-      );
+      const page = jointInvitationsPageSql(principal.orgId, query.limit, after?.key ?? null);
+      const rows = await tx.query<InvitationRow>(page.sql, page.params);
       return toPage(rows, query.limit, (row) => row.joint_incident_id).map(invitationView);
     });
   }
