@@ -5,3 +5,4 @@ export * from './clock-profiles.js';
 export * from './observable-types.js';
 export * from './incidents.service.js';
 export * from './incidents.module.js';
+export * from './observables.service.js';
