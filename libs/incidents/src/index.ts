@@ -6,3 +6,4 @@ export * from './observable-types.js';
 export * from './incidents.service.js';
 export * from './incidents.module.js';
 export * from './observables.service.js';
+export * from './shared-incidents.service.js';
