@@ -7,3 +7,4 @@ export * from './incidents.service.js';
 export * from './incidents.module.js';
 export * from './observables.service.js';
 export * from './shared-incidents.service.js';
+export { ClassifiedRecordDto } from './dto/incident.dto.js';
