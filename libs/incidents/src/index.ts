@@ -8,3 +8,4 @@ export * from './incidents.module.js';
 export * from './observables.service.js';
 export * from './shared-incidents.service.js';
 export { ClassifiedRecordDto } from './dto/incident.dto.js';
+export { CreateObservableDto } from './dto/observable.dto.js';
