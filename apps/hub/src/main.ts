@@ -1,6 +1,7 @@
 import { ConfigError, createRootLogger, DEMO_PASSWORD, loadConfig, resolveKeyEncryptionKey } from '#common';
 import { prepareDatabase } from '#database';
 import { createApp } from './create-app.js';
+import { DEMO_JOINT_TITLE, seedDemoCoordination } from './demo-coordination.js';
 import { demoLogins, seedDemo } from './demo-seed.js';
 
 /**
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop());
 
   const seeded = config.seedDemo && database.ownerUrl ? await seedDemo(app, database.ownerUrl) : false;
+  if (seeded) await seedDemoCoordination(app);
   await app.listen({ port: config.port, host: config.host });
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
   logger.info({ url, embedded: config.embedded, mode: config.mode }, 'hub listening');
@@ -55,6 +57,10 @@ function printWelcome(url: string, embeddedDataDir: string | null, seeded: boole
       '',
       `  Try: curl -s ${url}/api/v1/auth/login -H 'content-type: application/json' \\`,
       `         -d '{"email":"handler@northbank.demo","password":"${DEMO_PASSWORD}"}'`,
+      '',
+      `  Coordination demo: the joint incident "${DEMO_JOINT_TITLE}" (GET /api/v1/joint-incidents),`,
+      "  run by coordinator@national-csirt.demo with Northbank, GridPower and St Mary's (as a pseudonym) under an",
+      '  accepted agreement; Northbank\'s AMBER incident is passed on into it. The README lists what to try.',
     );
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);

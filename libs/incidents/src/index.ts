@@ -5,3 +5,7 @@ export * from './clock-profiles.js';
 export * from './observable-types.js';
 export * from './incidents.service.js';
 export * from './incidents.module.js';
+export * from './observables.service.js';
+export * from './shared-incidents.service.js';
+export { ClassifiedRecordDto } from './dto/incident.dto.js';
+export { CreateObservableDto } from './dto/observable.dto.js';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HubException, type Page, toPage } from '#common';
 import { type OrgPrincipal, sharedReadContextOf } from '#auth';
-import { TenantDatabase } from '#database';
+import { TenantDatabase, type TenantTransaction } from '#database';
 import {
   abilityOf,
   type Candidate,
@@ -62,31 +62,45 @@ export class SharedIncidentsService {
 
   /** One shared incident with the observables released to the caller beside it; anything else is a 404. */
   async get(principal: OrgPrincipal, id: string) {
-    const ability = abilityOf(principal);
-    return this.db.run(sharedReadContextOf(principal), async (tx) => {
-      const params = new SqlParams();
-      const where = compilePolicy(ability, 'read', 'SharedIncident', params);
-      const grants = grantsColumn(INCIDENT, params.add(keysOf(principal), 'text[]'));
-      const [row] = await tx.query<SharedRow>(
-        `SELECT ${INCIDENT_COLUMNS_OF('i')}, i.redactions, ${grants} FROM shared_incidents i WHERE i.id = ${params.add(id, 'uuid')} AND ${where}`,
-        params.values,
-      );
-      const projected = row ? projectSharedRow(ability, INCIDENT, row, ownerIncidentView(row)) : null;
-      if (!projected) throw HubException.notFound('incident');
-      const oParams = new SqlParams();
-      const oWhere = compilePolicy(ability, 'read', 'SharedObservable', oParams);
-      const oGrants = grantsColumn(OBSERVABLE, oParams.add(keysOf(principal), 'text[]'));
-      const observables = await tx.query<ObservableRow & { org_id: string; grants: GrantJson[] }>(
-        `SELECT o.*, ${oGrants} FROM shared_observables o WHERE o.incident_id = ${oParams.add(id, 'uuid')} AND ${oWhere}
-          ORDER BY o.created_at, o.id LIMIT 1000`,
-        oParams.values,
-      );
-      return {
-        ...projected,
-        observables: observables.flatMap((o) => projectSharedRow(ability, OBSERVABLE, o, observableView(o)) ?? []),
-      };
-    });
+    const found = await this.db.run(sharedReadContextOf(principal), (tx) => readSharedIncidents(tx, principal, [id]));
+    const incident = found.get(id);
+    if (!incident) throw HubException.notFound('incident');
+    return incident;
   }
+}
+
+/**
+ * Incidents as the caller reads them through the sharing policy (the shared views, the compiled policy, the
+ * in-memory check, the allow-list projection), each with the observables that reach the caller beside it:
+ * what `GET /shared/incidents/{id}` answers, for a set of ids. Ids the caller may not read are absent. Needs a
+ * shared-read transaction; the joint workspace reads incidents passed on to a participant through it.
+ */
+export async function readSharedIncidents(tx: TenantTransaction, principal: OrgPrincipal, ids: readonly string[]) {
+  const out = new Map<string, Record<string, unknown>>();
+  if (ids.length === 0) return out;
+  const ability = abilityOf(principal);
+  const params = new SqlParams();
+  const where = compilePolicy(ability, 'read', 'SharedIncident', params);
+  const grants = grantsColumn(INCIDENT, params.add(keysOf(principal), 'text[]'));
+  const rows = await tx.query<SharedRow>(
+    `SELECT ${INCIDENT_COLUMNS_OF('i')}, i.redactions, ${grants} FROM shared_incidents i WHERE i.id = ANY (${params.add(ids, 'uuid[]')}) AND ${where}`,
+    params.values,
+  );
+  const oParams = new SqlParams();
+  const oWhere = compilePolicy(ability, 'read', 'SharedObservable', oParams);
+  const oGrants = grantsColumn(OBSERVABLE, oParams.add(keysOf(principal), 'text[]'));
+  const observables = await tx.query<ObservableRow & { org_id: string; grants: GrantJson[] }>(
+    `SELECT o.*, ${oGrants} FROM shared_observables o WHERE o.incident_id = ANY (${oParams.add(ids, 'uuid[]')}) AND ${oWhere}
+      ORDER BY o.created_at, o.id LIMIT ${oParams.add(1000 * ids.length, 'int')}`,
+    oParams.values,
+  );
+  for (const row of rows) {
+    const projected = projectSharedRow(ability, INCIDENT, row, ownerIncidentView(row));
+    if (!projected) continue;
+    const seen = observables.filter((o) => o.incident_id === row.id).flatMap((o) => projectSharedRow(ability, OBSERVABLE, o, observableView(o)) ?? []);
+    out.set(row.id, { ...projected, observables: seen });
+  }
+  return out;
 }
 
 const MAX_CANDIDATES = 5000;

@@ -12,3 +12,6 @@ export * from './joint-incident.view.js';
 export * from './joint-incident.exception.js';
 export * from './dto/joint-incident.dto.js';
 export * from './objects/joint-objects.module.js';
+export * from './updates/joint-updates.service.js';
+export * from './decisions/joint-decisions.service.js';
+export * from './linked-incidents/linked-incidents.service.js';

@@ -35,7 +35,11 @@ export class ReporterDto {
   contact?: string;
 }
 
-export class CreateIncidentDto {
+/**
+ * What every incident record is classified by (an organisation's incident, a joint incident): its title and
+ * summary, the RSIT category and sub-type, the severity and the marking, validated once for both.
+ */
+export class ClassifiedRecordDto {
   @ApiProperty()
   @IsString()
   @MinLength(1)
@@ -67,6 +71,9 @@ export class CreateIncidentDto {
   @ApiProperty({ enum: TLP_MARKINGS })
   @IsIn(TLP_MARKINGS, { message: TLP_MESSAGE })
   marking: TlpMarking;
+}
+
+export class CreateIncidentDto extends ClassifiedRecordDto {
 
   @ApiPropertyOptional()
   @IsOptional()

@@ -1,5 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import type { OrgPrincipal } from '#auth';
+import type { OrgPrincipal, Role } from '#auth';
 import { OPERATOR_CONTEXT, organisationContext, TenantDatabase } from '#database';
 import { OrganisationEntity, PointsOfContactService, UserEntity } from '#organisations';
 import { AgreementsService } from './agreements.service.js';
@@ -45,7 +45,7 @@ export async function seedDemoAgreement(app: INestApplicationContext): Promise<{
   return { agreementId: agreement.id, version: agreement.currentVersion, parties: members.map((m) => m.id) };
 }
 
-async function userWithRole(db: TenantDatabase, org: OrganisationEntity, role: 'admin' | 'coordinator'): Promise<OrgPrincipal> {
+export async function userWithRole(db: TenantDatabase, org: OrganisationEntity, role: Role): Promise<OrgPrincipal> {
   const users = await db.run(organisationContext(org.id, null, org.kind), (tx) =>
     tx.repository(UserEntity).find({ where: { orgId: org.id, status: 'active' }, order: { createdAt: 'ASC', id: 'ASC' } }),
   );

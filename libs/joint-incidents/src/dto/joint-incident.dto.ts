@@ -16,7 +16,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { IsInstant, PageQueryDto } from '#common';
-import { PHASES, type Phase } from '#incidents';
+import { ClassifiedRecordDto, PHASES, type Phase } from '#incidents';
 import { TLP_MARKINGS, type TlpMarking } from '#sharing';
 
 const TLP_MESSAGE = `marking must be one of ${TLP_MARKINGS.join(', ')}, written exactly so`;
@@ -24,38 +24,7 @@ const TLP_MESSAGE = `marking must be one of ${TLP_MARKINGS.join(', ')}, written 
 export const PARTICIPANT_ROLES = ['lead', 'affected', 'responder', 'observer'] as const;
 export type ParticipantRole = (typeof PARTICIPANT_ROLES)[number];
 
-export class CreateJointIncidentDto {
-  @ApiProperty()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(300)
-  title: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(20000)
-  summary?: string;
-
-  @ApiProperty({ example: 'fraud', description: 'A category id from GET /api/v1/categories' })
-  @IsString()
-  @MaxLength(100)
-  category: string;
-
-  @ApiProperty({ example: 'phishing', description: 'A sub-type id of that category' })
-  @IsString()
-  @MaxLength(100)
-  subType: string;
-
-  @ApiProperty({ minimum: 1, maximum: 4, description: 'A level from GET /api/v1/severities' })
-  @IsInt({ message: 'severity must be a whole number from 1 to 4' })
-  @Min(1)
-  @Max(4)
-  severity: number;
-
-  @ApiProperty({ enum: TLP_MARKINGS })
-  @IsIn(TLP_MARKINGS, { message: TLP_MESSAGE })
-  marking: TlpMarking;
+export class CreateJointIncidentDto extends ClassifiedRecordDto {
 
   @ApiPropertyOptional({ default: false, description: 'An exercise (ISO/IEC 27035-2 clause 11): kept out of statistics and clocks' })
   @IsOptional()
