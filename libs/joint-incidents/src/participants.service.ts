@@ -141,7 +141,8 @@ export class ParticipantsService {
     if (orgId !== principal.orgId) throw HubException.notFound('invitation');
     return this.db.run(tenantContextOf(principal), async (tx) => {
       const participation = await findOwnParticipation(tx, jointId);
-      if (!participation) throw HubException.notFound('invitation');
+      // A declined or removed organisation is no participant: its answer is the missing one, not a conflict.
+      if (!participation || participation.state === 'declined' || participation.state === 'removed') throw HubException.notFound('invitation');
       if (participation.state !== 'invited') throw JointIncidentException.notInvited();
       const answer = await decide(tx, participation.org_id);
       const [{ id }] = await tx.query<{ id: string | null }>('SELECT hub_answer_joint_invitation($1, $2, $3, $4) AS id', [
