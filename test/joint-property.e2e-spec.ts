@@ -85,6 +85,7 @@ interface MJoint {
 interface MReader {
   label: string;
   org: number;
+  /** Index into USERS; -1 for an API key (never a named user). */
   user: number;
   token: string;
 }
@@ -115,13 +116,17 @@ function readsPassed(j: MJoint, l: MLink, r: MReader): boolean {
 /** What /shared/incidents/{id} answers 200 for: the coordinator through its release, a participant through the pass. */
 function readsShared(j: MJoint, l: MLink, r: MReader): boolean {
   if (r.org === l.owner) return false;
-  if (r.org === COORD) return l.releaseLive && (!l.redRelease || USERS[r.user].role === 'coordinator');
+  if (r.org === COORD) return l.releaseLive && (!l.redRelease || USERS[r.user]?.role === 'coordinator');
   return readsPassed(j, l, r);
 }
 
 // ---- random scenarios ----
 const other = fc.constantFrom(...OTHERS);
 const member = fc.constantFrom(...MEMBERS);
+/** Who posts: the coordinator, the n-th accepted participant (when there is one), or any organisation at all. */
+const authorArb = fc.record({ kind: fc.constantFrom('coordinator' as const, 'participant' as const, 'participant' as const, 'any' as const), n: fc.nat() });
+/** RED's named users: mostly users the author may name (n-th of them), sometimes anyone's. */
+const usersArb = fc.record({ known: fc.nat(3).map((n) => n > 0), picks: fc.uniqueArray(fc.nat(USERS.length - 1), { minLength: 1, maxLength: 2 }) });
 const opArb = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('publish' as const), parties: fc.subarray(OTHERS, { minLength: 1 }), future: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('acceptAgreement' as const), org: other }) },
@@ -140,22 +145,22 @@ const opArb = fc.oneof(
     weight: 4,
     arbitrary: fc.record({
       op: fc.constant('update' as const),
-      /** COORD posts an advisory; another organisation an update. */
-      author: fc.constantFrom(COORD, COORD, ...OTHERS),
+      /** The coordinator posts an advisory; a participant or any other organisation an update. */
+      author: authorArb,
       marking: fc.constantFrom(...MARKINGS),
       audience: fc.constantFrom('all' as const, 'chosen' as const, 'coordinator' as const),
       chosen: fc.subarray(OTHERS, { minLength: 1, maxLength: 2 }),
-      users: fc.uniqueArray(fc.nat(USERS.length - 1), { minLength: 1, maxLength: 2 }),
+      users: usersArb,
     }),
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('decision' as const) }) },
   {
-    weight: 2,
+    weight: 3,
     arbitrary: fc.record({
       op: fc.constant('observable' as const),
-      author: fc.constantFrom(COORD, ...OTHERS),
+      author: authorArb,
       marking: fc.constantFrom(...MARKINGS),
-      users: fc.uniqueArray(fc.nat(USERS.length - 1), { minLength: 1, maxLength: 2 }),
+      users: usersArb,
     }),
   },
   {
@@ -175,7 +180,7 @@ const opArb = fc.oneof(
 // Most runs start with a few invitations answered, so the later steps meet accepted participants.
 const openingArb = fc.uniqueArray(
   fc.record({ org: other, pseudonymous: fc.nat(2).map((n) => n === 0), accept: fc.nat(4).map((n) => n > 0) }),
-  { maxLength: 3, selector: (i) => i.org },
+  { minLength: 1, maxLength: 3, selector: (i) => i.org },
 );
 const scenarioArb = fc.record({
   marking: fc.constantFrom('AMBER' as const, 'AMBER' as const, 'GREEN' as const, 'AMBER+STRICT' as const),
@@ -216,6 +221,10 @@ describe('joint objects equal the DESIGN sections 4-5 model (fast-check)', () =>
   beforeAll(async () => {
     hub = await startTestHub();
     for (const [index, u] of USERS.entries()) readers.push({ label: `${ORGS[u.org].slug}/${u.role}`, org: u.org, user: index, token: tokenOf(u.org, u.role) });
+    for (const [org, o] of ORGS.entries()) {
+      const key = await http().post('/api/v1/api-keys').set(bearer(tokenOf(org, 'admin'))).send({ name: 'joint property reader', roles: ['viewer'] }).expect(201);
+      readers.push({ label: `${o.slug}/api-key`, org, user: -1, token: key.body.key });
+    }
     for (const org of OTHERS) {
       const res = await http().get(`/api/v1/organisations/${hub.orgId(ORGS[org].slug)}/points-of-contact`).set(bearer(tokenOf(org, 'admin'))).expect(200);
       contacts.set(org, res.body.items.map((c: { id: string }) => c.id));
@@ -310,19 +319,27 @@ describe('joint objects equal the DESIGN sections 4-5 model (fast-check)', () =>
       }
       case 'update':
       case 'observable': {
-        const author = op.author;
+        const acceptedOrgs = OTHERS.filter((o) => accepted(joint, o));
+        const author =
+          op.author.kind === 'coordinator' || (op.author.kind === 'participant' && acceptedOrgs.length === 0)
+            ? COORD
+            : op.author.kind === 'participant'
+              ? acceptedOrgs[op.author.n % acceptedOrgs.length]
+              : ORGS.map((_, i) => i)[op.author.n % ORGS.length];
         const authorToken = bearer(tokenOf(author, author === COORD ? 'coordinator' : 'handler'));
         const audience = op.op === 'update' ? op.audience : 'all';
         const chosen = op.op === 'update' && audience === 'chosen' ? op.chosen.filter((o) => joint.participants.has(o)) : [];
         if (audience === 'chosen' && chosen.length === 0) return;
         // Named users: the coordination team's, the author's own, or an accepted participant's the author knows by organisation.
         const knows = (org: number) => org === COORD || org === author || (accepted(joint, org) && (author === COORD || !joint.participants.get(org)!.pseudonymous));
-        const usersOk = op.marking !== 'RED' || op.users.every((u) => knows(USERS[u].org));
+        const nameable = USERS.map((_, i) => i).filter((u) => knows(USERS[u].org));
+        const named = op.users.known ? [...new Set(op.users.picks.map((n) => nameable[n % nameable.length]))] : op.users.picks;
+        const usersOk = op.marking !== 'RED' || named.every((u) => knows(USERS[u].org));
         const chosenOk = chosen.every((o) => accepted(joint, o));
         const want = !inWorkspace(joint, author) ? 404 : !usersOk || !chosenOk ? 422 : 201;
         const marking = op.marking;
         const body: Record<string, unknown> = { marking };
-        if (marking === 'RED') body.audienceUsers = op.users.map(userId);
+        if (marking === 'RED') body.audienceUsers = named.map(userId);
         let res;
         if (op.op === 'update') {
           Object.assign(body, { kind: author === COORD ? 'advisory' : 'update', title: `${tag} update`, body: 'Status', audience });
@@ -336,10 +353,10 @@ describe('joint objects equal the DESIGN sections 4-5 model (fast-check)', () =>
         expectStatus(`${op.op} by ${ORGS[author].slug} ${marking} ${audience}`, res, want);
         if (want !== 201) return;
         if (op.op === 'update') {
-          joint.updates.push({ id: res.body.id, author, marking, audience, chosen, users: marking === 'RED' ? op.users : [] });
+          joint.updates.push({ id: res.body.id, author, marking, audience, chosen, users: marking === 'RED' ? named : [] });
           stats.updates += 1;
         } else {
-          joint.observables.push({ id: res.body.id, author, marking, users: marking === 'RED' ? op.users : [] });
+          joint.observables.push({ id: res.body.id, author, marking, users: marking === 'RED' ? named : [] });
           stats.observables += 1;
         }
         return;
@@ -428,6 +445,12 @@ describe('joint objects equal the DESIGN sections 4-5 model (fast-check)', () =>
     expect({ who, read: one.status }).toEqual({ who, read: readsRecord ? 200 : 404 });
     if (readsRecord) stats.jointReads += 1;
 
+    // The roster and the explanation answer as the joint incident itself does (their bodies go to the pseudonym check).
+    for (const sub of ['participants', 'access']) {
+      const res = await get(`${path}/${sub}`);
+      expect({ who, sub, status: res.status }).toEqual({ who, sub, status: readsRecord ? 200 : 404 });
+    }
+
     // Updates: the list, and each one by id.
     const updates = await get(`${path}/updates?limit=100`);
     const wantUpdates = joint.updates.filter((u) => readsUpdate(joint, u, r)).map((u) => u.id);
@@ -502,8 +525,8 @@ describe('joint objects equal the DESIGN sections 4-5 model (fast-check)', () =>
           { op: 'answer' as const, org: i.org, accept: i.accept, as: 'admin' as const },
         ]);
         for (const op of [...opening, ...scenario.ops]) await apply(joint, op, tag, counter);
-        // Four readers at a time: enough to overlap requests on two cores without starving the pool.
-        for (let i = 0; i < readers.length; i += 4) await Promise.all(readers.slice(i, i + 4).map((reader) => check(joint, since, tag, reader)));
+        // Eight readers at a time: enough to overlap requests on two cores without starving the pool.
+        for (let i = 0; i < readers.length; i += 8) await Promise.all(readers.slice(i, i + 8).map((reader) => check(joint, since, tag, reader)));
         checkPseudonyms(joint);
       }),
       { numRuns: RUNS, seed: SEED, endOnFailure: true },
