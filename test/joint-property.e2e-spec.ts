@@ -12,7 +12,7 @@ import { bearer, type DemoOrgSlug, startTestHub, type TestHub } from './support/
  * equals what the model allows, nothing more, nothing less, and no response to another participant names a
  * pseudonymous participant's organisation. JOINT_PROPERTY_RUNS and JOINT_PROPERTY_SEED replay a run.
  */
-const RUNS = Number(process.env.JOINT_PROPERTY_RUNS ?? 60);
+const RUNS = Number(process.env.JOINT_PROPERTY_RUNS ?? 150);
 const SEED = Number(process.env.JOINT_PROPERTY_SEED ?? Date.now() % 2 ** 31);
 
 const MARKINGS = ['RED', 'AMBER+STRICT', 'AMBER', 'GREEN', 'CLEAR'] as const;
@@ -100,9 +100,9 @@ const readsJoint = (j: MJoint, org: number) => org === COORD || (accepted(j, org
 function readsUpdate(j: MJoint, u: MUpdate, r: MReader): boolean {
   if (!inWorkspace(j, r.org)) return false;
   if (u.author === r.org) return true;
-  if (u.marking === 'RED') return u.users.includes(r.user);
-  if (r.org === COORD) return true;
-  return u.audience === 'all' || (u.audience === 'chosen' && u.chosen.includes(r.org));
+  // The audience says which organisations; RED narrows them to the named users (the coordination team is in every audience).
+  const inAudience = r.org === COORD || u.audience === 'all' || (u.audience === 'chosen' && u.chosen.includes(r.org));
+  return inAudience && (u.marking !== 'RED' || u.users.includes(r.user));
 }
 function readsObservable(j: MJoint, o: MObservable, r: MReader): boolean {
   if (!inWorkspace(j, r.org)) return false;
