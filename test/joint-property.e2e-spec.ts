@@ -92,7 +92,10 @@ interface MReader {
 
 const inForce = (a: MAgreement, org: number) => a.validNow && a.parties.has(org) && a.accepted.has(org);
 const accepted = (j: MJoint, org: number) => j.participants.get(org)?.state === 'accepted';
-/** The workspace (updates, decisions, observables, links) is the coordination team's and the accepted participants'. */
+/**
+ * The workspace (updates, decisions, observables, links) is the coordination team's and the accepted participants'.
+ * The joint incident's marking governs its own record only: the objects inside carry markings of their own.
+ */
 const inWorkspace = (j: MJoint, org: number) => org === COORD || accepted(j, org);
 /** The joint incident itself under its marking: a RED one reaches named contact users only, and the contacts this test names have none. */
 const readsJoint = (j: MJoint, org: number) => org === COORD || (accepted(j, org) && j.marking !== 'RED');
