@@ -41,7 +41,7 @@ export async function benchJointRegister(bench: JointRegisterBench): Promise<voi
   for (const table of ['joint_incidents', 'joint_participants', 'access']) await superuser.query(`VACUUM ANALYZE ${table}`);
   await superuser.query('CHECKPOINT');
   bench.report(
-    `joint data: ${shape.joints.toLocaleString('en')} joint incidents of the coordinator, ${shape.participations.toLocaleString('en')} accepted participations ` +
+    `joint data on the ${bench.incidents.toLocaleString('en')}-incident hub: ${shape.joints.toLocaleString('en')} joint incidents of the coordinator, ${shape.participations.toLocaleString('en')} accepted participations ` +
       `over ${shape.members} member organisations (${shape.pseudonymous.toLocaleString('en')} pseudonymous), ${shape.access.toLocaleString('en')} joint access rows ` +
       `(access now ${shape.accessTotal.toLocaleString('en')} rows); generated in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
