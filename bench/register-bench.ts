@@ -10,6 +10,7 @@ import { provisionDatabase, runMigrations, startEmbeddedPostgres, withDatabase }
 import type { OrgPrincipal, Role } from '#auth';
 import type { RegisterQueryDto } from '../libs/incidents/src/dto/incident.dto.js';
 import { registerPageSql } from '../libs/incidents/src/incidents.service.js';
+import { benchJointRegister } from './joint-register.js';
 import { benchSharedViews } from './shared-views.js';
 
 /**
@@ -18,7 +19,8 @@ import { benchSharedViews } from './shared-views.js';
  * organisation on both, request by request in turn, so both sizes see the same machine at the same moment
  * (the p95 ratio 1M / 100k is the figure: at most 1.5). Then the throughput of reading one incident through
  * the full stack beside a bare node:http + pg server doing the same primary-key select, in the same run. Then,
- * on the 1M hub, it adds ~100k releases and measures the shared views (`shared-views.ts`). Prints figures;
+ * on the 1M hub, it adds ~100k releases and measures the shared views (`shared-views.ts`), then 10k joint incidents
+ * with 100k participations and the joint register and "my joint incidents" (`joint-register.ts`). Prints figures;
  * asserts nothing. Loopback only.
  *
  *   npm run bench            (embedded PostgreSQL in a temporary folder)
@@ -106,6 +108,19 @@ async function main(): Promise<void> {
       hub: large.url,
       incidents: large.size,
       latency,
+      report: (line, detail) => {
+        if (!detail) results.push(line);
+        process.stdout.write(`${line}\n`);
+      },
+    });
+    // Last: the joint register and "my joint incidents" on the full hub (releases included), beside its register page.
+    await benchJointRegister({
+      superuser: large.superuser,
+      appUrl: large.urls.appUrl,
+      hub: large.url,
+      incidents: large.size,
+      member: { principal: large.principal, auth: large.auth },
+      interleavedLatency,
       report: (line, detail) => {
         if (!detail) results.push(line);
         process.stdout.write(`${line}\n`);
