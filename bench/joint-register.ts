@@ -48,8 +48,7 @@ export async function benchJointRegister(bench: JointRegisterBench): Promise<voi
   const sync = await compareWithSync(superuser, coordinator.principal.orgId);
   bench.report(
     `  generated access rows against hub_sync_joint_access on ${SYNC_SAMPLE} joint incidents: ${sync.same ? 'identical' : `DIFFER (${sync.detail})`}; ` +
-      `one call ${sync.msPerCall.toFixed(1)} ms at this size (${sync.deletePlan}); ` +
-      `${sync.msPerCallIndexed.toFixed(1)} ms with a partial index on access (via) (created for the measure, rolled back)`,
+      `one call ${sync.msPerCall.toFixed(1)} ms at this size (${sync.deletePlan})`,
   );
 
   const member: Caller = { ...bench.member, email: bench.member.principal.kind === 'user' ? bench.member.principal.email : bench.member.principal.id };
@@ -171,8 +170,8 @@ async function insertJointIncidents(client: pg.Client, coordinatorOrg: string) {
 /**
  * Recomputes the grants of SYNC_SAMPLE generated joint incidents with hub_sync_joint_access itself, in the
  * coordinator's context, and compares them with the generated rows (then rolls back): the generated rows are
- * what the hub would have written. Also times one call, names how its DELETE finds the joint's rows, and times
- * the calls again with an index on access (via), to size the fix.
+ * what the hub would have written. Also times one call and names how its DELETE finds the joint's rows (the
+ * partial index access_via_idx, migration 1764921600000; before it, a scan of the whole access table).
  */
 async function compareWithSync(client: pg.Client, coordinatorOrg: string) {
   const snapshot = async (ids: string[]) =>
@@ -204,12 +203,7 @@ async function compareWithSync(client: pg.Client, coordinatorOrg: string) {
       (r: Record<string, string>) => r['QUERY PLAN'].trim(),
     );
     const scan = (plan.find((line: string) => /Scan/.test(line)) ?? plan.join(' ')).replace(/^->\s*/, '').replace(/\s+\(cost.*$/, '');
-    // What an index on via would change (created here and rolled back with the rest): the figure for a fix.
-    await client.query('CREATE INDEX bench_access_via_idx ON access (via) WHERE via IS NOT NULL');
-    const indexed = performance.now();
-    for (const id of ids) await client.query('SELECT hub_sync_joint_access($1)', [id]);
-    const msPerCallIndexed = (performance.now() - indexed) / ids.length;
-    return { same, detail, msPerCall, msPerCallIndexed, deletePlan: `its DELETE by via: ${scan}` };
+    return { same, detail, msPerCall, deletePlan: `its DELETE by via: ${scan}` };
   } finally {
     await client.query('ROLLBACK');
   }
