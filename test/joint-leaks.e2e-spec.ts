@@ -1,0 +1,164 @@
+import pg from 'pg';
+import { seedDemoAgreement } from '#joint-incidents';
+import { bearer, type DemoOrgSlug, startTestHub, type TestHub } from './support/test-hub.js';
+
+/**
+ * The security review of the joint workspace (issue 10): paths by which one organisation could read what
+ * DESIGN sections 4 and 5 do not let it, or learn a pseudonymous participant's organisation. Each case is proved
+ * where the leak would be, as `hub_app` (below the API) where the API alone cannot show it.
+ */
+describe('joint incidents: no leak across organisations', () => {
+  let hub: TestHub;
+  let client: pg.Client;
+  const COORD = 'national-csirt';
+
+  beforeAll(async () => {
+    hub = await startTestHub();
+    await seedDemoAgreement(hub.app);
+    client = await hub.appClient();
+  });
+  afterAll(async () => hub?.close());
+
+  const token = (slug: DemoOrgSlug, role = 'admin') => hub.token(slug, role);
+  const post = (path: string, slug: DemoOrgSlug, body: unknown, role = 'admin') =>
+    hub.http().post(path).set(bearer(token(slug, role))).send(body as object);
+  const get = (path: string, slug: DemoOrgSlug, role = 'admin') => hub.http().get(path).set(bearer(token(slug, role)));
+
+  async function openJoint(participants: { slug: DemoOrgSlug; pseudonymous?: boolean }[]): Promise<string> {
+    const joint = await post('/api/v1/joint-incidents', COORD, { title: 'Phishing wave', category: 'fraud', subType: 'phishing', severity: 3, marking: 'AMBER' }, 'coordinator');
+    expect(joint.status).toBe(201);
+    const id = joint.body.id as string;
+    for (const p of participants) {
+      expect((await post(`/api/v1/joint-incidents/${id}/participants`, COORD, { organisationId: hub.orgId(p.slug), role: 'affected', pseudonymous: p.pseudonymous ?? false }, 'coordinator')).status).toBe(201);
+      const contacts = await get(`/api/v1/organisations/${hub.orgId(p.slug)}/points-of-contact`, p.slug);
+      expect((await post(`/api/v1/joint-incidents/${id}/participants/${hub.orgId(p.slug)}/accept`, p.slug, { pointsOfContact: [contacts.body.items[0].id] })).status).toBe(200);
+    }
+    return id;
+  }
+
+  type Sql = <T = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<T[]>;
+  /** One transaction as a user of `slug` on hub_app, as TenantDatabase.run sets it, plus any setting the caller adds. */
+  async function as<T>(slug: DemoOrgSlug, role: string, work: (sql: Sql) => Promise<T>, settings: Record<string, string> = {}): Promise<T> {
+    await client.query('BEGIN');
+    try {
+      await client.query(
+        "SELECT set_config('hub.org_id', $1, true), set_config('hub.org_kind', $2, true), set_config('hub.user_id', $3, true)",
+        [hub.orgId(slug), slug === COORD ? 'coordinator' : slug === 'netwatch-isp' ? 'partner' : 'member', hub.userId(slug, role)],
+      );
+      for (const [name, value] of Object.entries(settings)) await client.query('SELECT set_config($1, $2, true)', [name, value]);
+      const result = await work(async (sql, params = []) => (await client.query(sql, params)).rows);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    }
+  }
+
+  describe('a caller that sets hub.joint_scope itself', () => {
+    let joint: string;
+    beforeAll(async () => {
+      joint = await openJoint([{ slug: 'northbank' }, { slug: 'gridpower', pseudonymous: true }]);
+      expect((await post(`/api/v1/joint-incidents/${joint}/updates`, COORD, { kind: 'advisory', title: 'Reset', body: 'now', marking: 'AMBER', audience: 'all' }, 'coordinator')).status).toBe(201);
+      expect((await post(`/api/v1/joint-incidents/${joint}/updates`, 'gridpower', { kind: 'update', title: 'Seen', body: 'here', marking: 'AMBER', audience: 'all' }, 'handler')).status).toBe(201);
+      expect((await post(`/api/v1/joint-incidents/${joint}/decisions`, COORD, { decision: 'Block the domains', rationale: 'spreading' }, 'coordinator')).status).toBe(201);
+      expect((await post(`/api/v1/joint-incidents/${joint}/observables`, 'northbank', { type: 'domain', value: 'login-northbank.example', marking: 'AMBER' }, 'handler')).status).toBe(201);
+    });
+
+    it('reads nothing of a joint incident it does not take part in, through the views, the tables or the definer functions', async () => {
+      const scope = { 'hub.joint_scope': joint, 'hub.reads': 'shared' };
+      const read = await as('st-marys-hospital', 'admin', async (sql) => ({
+        views: await Promise.all(
+          ['shared_joint_incidents', 'shared_joint_updates', 'shared_joint_decisions', 'shared_joint_observables', 'shared_joint_participants', 'shared_incidents'].map(
+            async (view) => (await sql(`SELECT id FROM ${view}`)).length,
+          ),
+        ),
+        tables: await Promise.all(
+          ['joint_incidents', 'joint_participants', 'joint_updates', 'joint_decisions', 'joint_observables', 'joint_linked_incidents'].map(
+            async (table) => (await sql(`SELECT id FROM ${table}`)).length,
+          ),
+        ),
+        access: (await sql("SELECT 1 FROM access WHERE via LIKE 'joint:%'")).length,
+        contacts: (await sql('SELECT 1 FROM points_of_contact WHERE org_id <> hub_current_org()')).length,
+        roster: (await sql('SELECT * FROM hub_joint_roster($1)', [joint])).length,
+        phase: (await sql<{ phase: string | null }>('SELECT hub_joint_phase($1) AS phase', [joint]))[0].phase,
+        keys: (await sql<{ keys: string[] }>('SELECT hub_joint_object_grantees($1, $1) AS keys', [joint]))[0].keys,
+      }), scope);
+      // A member reads the community's points of contact anyway (the directory); nothing joint.
+      expect({ ...read, contacts: undefined }).toEqual({ views: [0, 0, 0, 0, 0, 0], tables: [0, 0, 0, 0, 0, 0], access: 0, contacts: undefined, roster: 0, phase: null, keys: [] });
+      // A partner does not read the directory, and the scope does not open it.
+      expect(await as('netwatch-isp', 'admin', async (sql) => (await sql('SELECT 1 FROM points_of_contact WHERE org_id <> hub_current_org()')).length, scope)).toBe(0);
+    });
+  });
+
+  describe('a pseudonymous participant', () => {
+    let joint: string;
+    beforeAll(async () => {
+      joint = await openJoint([{ slug: 'northbank' }, { slug: 'gridpower', pseudonymous: true }, { slug: 'st-marys-hospital' }]);
+    });
+
+    it("is not named by organisation in the outbox keys of another participant's change", async () => {
+      const update = await post(`/api/v1/joint-incidents/${joint}/updates`, 'northbank', { kind: 'update', title: 'Seen', body: 'here', marking: 'AMBER', audience: 'all' }, 'handler');
+      expect(update.status).toBe(201);
+      const observable = await post(`/api/v1/joint-incidents/${joint}/observables`, 'northbank', { type: 'domain', value: 'login-leaks.example', marking: 'AMBER' }, 'handler');
+      expect(observable.status).toBe(201);
+      const grid = hub.orgId('gridpower');
+      // What Northbank's own transaction reads: its outbox rows, and the keys the definer function answers it.
+      const seen = await as('northbank', 'handler', async (sql) => ({
+        outbox: await sql<{ grantees: string[] }>("SELECT grantees FROM outbox WHERE payload ->> 'jointIncidentId' = $1", [joint]),
+        keys: (await sql<{ keys: string[] }>('SELECT hub_joint_object_grantees($1, $2) AS keys', [joint, update.body.id]))[0].keys,
+      }));
+      expect(seen.outbox.length).toBeGreaterThanOrEqual(2);
+      expect(JSON.stringify(seen)).not.toContain(grid);
+      // The pseudonymous participant is still reached, by its participant id.
+      const participant = (await get(`/api/v1/joint-incidents/${joint}/participants`, 'northbank').expect(200)).body.items.find(
+        (p: { pseudonym?: string | null }) => p.pseudonym,
+      );
+      expect(seen.keys).toContain(`participant:${participant.id}`);
+      expect(seen.keys).toEqual(expect.arrayContaining([`org:${hub.orgId(COORD)}`, `org:${hub.orgId('northbank')}`, `org:${hub.orgId('st-marys-hospital')}`]));
+      // The coordinator, who sees who it is, still gets the organisation's key.
+      const coordinatorKeys = await as(COORD, 'coordinator', async (sql) => (await sql<{ keys: string[] }>('SELECT hub_joint_object_grantees($1, $2) AS keys', [joint, update.body.id]))[0].keys);
+      expect(coordinatorKeys).toContain(`org:${grid}`);
+    });
+
+    it('answers no keys to an organisation that is only invited, declined or removed', async () => {
+      const other = await openJoint([{ slug: 'gridpower', pseudonymous: true }]);
+      expect((await post(`/api/v1/joint-incidents/${other}/participants`, COORD, { organisationId: hub.orgId('northbank'), role: 'observer', pseudonymous: false }, 'coordinator')).status).toBe(201);
+      const advisory = await post(`/api/v1/joint-incidents/${other}/updates`, COORD, { kind: 'advisory', title: 'Reset', body: 'now', marking: 'AMBER', audience: 'all' }, 'coordinator');
+      expect(advisory.status).toBe(201);
+      const keys = await as('northbank', 'admin', async (sql) => (await sql<{ keys: string[] }>('SELECT hub_joint_object_grantees($1, $2) AS keys', [other, advisory.body.id]))[0].keys);
+      expect(keys).toEqual([]);
+    });
+  });
+
+  describe("the management log's chain of a joint incident or an agreement", () => {
+    const refused = async (work: Promise<unknown>) => work.then(() => 'opened', (error: Error) => error.message);
+
+    it('is opened by the coordinator that owns the subject, never first by a participant or a party', async () => {
+      // A joint incident and an agreement whose chains are not opened yet (written straight in the coordinator's tenant).
+      const { jointId, agreementId } = await as(COORD, 'coordinator', async (sql) => {
+        const [j] = await sql<{ id: string }>(
+          `INSERT INTO joint_incidents (org_id, title, category, sub_type, severity, marking, created_by)
+           VALUES (hub_current_org(), 'Unlogged', 'fraud', 'phishing', 3, 'AMBER', hub_current_user_id()) RETURNING id`,
+        );
+        await sql(
+          `INSERT INTO joint_participants (org_id, joint_incident_id, participant_org_id, role, state, answered_at, invited_by)
+           VALUES (hub_current_org(), $1, $2, 'lead', 'accepted', now(), hub_current_user_id())`,
+          [j.id, hub.orgId('northbank')],
+        );
+        const [a] = await sql<{ id: string }>("INSERT INTO agreements (org_id, title, created_by) VALUES (hub_current_org(), 'Unlogged terms', hub_current_user_id()) RETURNING id");
+        return { jointId: j.id, agreementId: a.id };
+      });
+      for (const [type, id] of [['joint_incident', jointId], ['agreement', agreementId]] as const) {
+        expect(await refused(as('northbank', 'admin', (sql) => sql('SELECT * FROM hub_log_open($1, $2)', [type, id])))).toMatch(/no management log/);
+        // Not even with the scope set by hand.
+        expect(await refused(as('northbank', 'admin', (sql) => sql('SELECT * FROM hub_log_open($1, $2)', [type, id]), { 'hub.joint_scope': jointId }))).toMatch(/no management log/);
+        const [head] = await as(COORD, 'coordinator', (sql) => sql<{ owner_org_id: string }>('SELECT * FROM hub_log_open($1, $2)', [type, id]));
+        expect(head).toMatchObject({ owner_org_id: hub.orgId(COORD), length: 0 });
+      }
+      // A subject of those types that does not exist has no chain anyone may open.
+      expect(await refused(as('northbank', 'admin', (sql) => sql("SELECT * FROM hub_log_open('joint_incident', gen_random_uuid())")))).toMatch(/no management log/);
+      expect(await refused(as(COORD, 'coordinator', (sql) => sql("SELECT * FROM hub_log_open('agreement', gen_random_uuid())")))).toMatch(/no management log/);
+    });
+  });
+});
