@@ -9,6 +9,7 @@ import { LogChains1764489600000 } from './1764489600000-log-chains.js';
 import { CoordinationAgreements1764576000000 } from './1764576000000-coordination-agreements.js';
 import { JointIncidents1764662400000 } from './1764662400000-joint-incidents.js';
 import { OnwardPass1764748800000 } from './1764748800000-onward-pass.js';
+import { JointHardening1764835200000 } from './1764835200000-joint-hardening.js';
 
 /** Every migration, in order. Listed by hand so the build and the tests load the same classes. */
 export const migrations = [
@@ -18,4 +19,5 @@ export const migrations = [
   CoordinationAgreements1764576000000,
   JointIncidents1764662400000,
   OnwardPass1764748800000,
+  JointHardening1764835200000,
 ];
