@@ -131,6 +131,31 @@ describe('joint incidents: no leak across organisations', () => {
     });
   });
 
+  describe('an incident passed on whose owner takes part under a pseudonym', () => {
+    it("names the owner of its observables to the other participants by participation only, in the shared view and the API", async () => {
+      const joint = await openJoint([{ slug: 'northbank' }, { slug: 'gridpower', pseudonymous: true }]);
+      const incident = await post('/api/v1/incidents', 'gridpower', { title: 'Substation phishing', summary: 'Lookalike domain', category: 'fraud', subType: 'phishing', severity: 3, marking: 'AMBER' }, 'handler');
+      expect(incident.status).toBe(201);
+      const observable = await post(`/api/v1/incidents/${incident.body.id}/observables`, 'gridpower', { type: 'domain', value: 'grid-login.example', marking: 'AMBER' }, 'handler');
+      expect(observable.status).toBe(201);
+      expect((await post(`/api/v1/incidents/${incident.body.id}/releases`, 'gridpower', { recipients: [{ kind: 'organisation', id: hub.orgId(COORD) }], observables: [observable.body.id] }, 'handler')).status).toBe(201);
+      expect((await post(`/api/v1/joint-incidents/${joint}/linked-incidents`, COORD, { incidentId: incident.body.id, passOn: true }, 'coordinator')).status).toBe(201);
+      const grid = hub.orgId('gridpower');
+      const read = await as('northbank', 'viewer', async (sql) => ({
+        incidents: await sql<{ org_id: string }>('SELECT id, org_id FROM shared_incidents WHERE id = $1', [incident.body.id]),
+        observables: await sql<{ org_id: string }>('SELECT id, org_id FROM shared_observables WHERE incident_id = $1', [incident.body.id]),
+      }), { 'hub.reads': 'shared' });
+      expect(read.observables.map((o) => o.org_id)).toHaveLength(1);
+      expect(read.incidents).toHaveLength(1);
+      expect(JSON.stringify(read)).not.toContain(grid);
+      expect(read.observables[0].org_id).toBe(read.incidents[0].org_id);
+      const listed = await get(`/api/v1/joint-incidents/${joint}/linked-incidents`, 'northbank', 'viewer');
+      expect(listed.status).toBe(200);
+      expect(listed.body.items).toHaveLength(1);
+      expect(JSON.stringify(listed.body)).not.toContain(grid);
+    });
+  });
+
   describe("the management log's chain of a joint incident or an agreement", () => {
     const refused = async (work: Promise<unknown>) => work.then(() => 'opened', (error: Error) => error.message);
 
