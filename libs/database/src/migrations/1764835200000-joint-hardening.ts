@@ -13,7 +13,14 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   (`participant:<id>`) to everyone but the coordinator and itself: the outbox row belongs to the organisation
  *   that made the change, which reads it. An organisation that is not (or no longer) an accepted participant gets
  *   only the coordinator's and its own key.
+ * - `shared_observables` masks the owner of an observable read only through onward grants, as `shared_incidents`
+ *   does since migration 1764748800000: a passed incident's observables named the incident's owner, a participant
+ *   under a pseudonym included, to every other participant.
  */
+const SHARED_OBSERVABLES_COLUMNS = `o.incident_id, o.type, o.value, o.first_seen, o.last_seen, o.marking, o.pap, o.version,
+             NULL::uuid AS created_by, o.created_at, o.updated_at
+        FROM observables o`;
+const SHARED_OBSERVABLES_WHERE = `o.org_id IS DISTINCT FROM hub_current_org() AND hub_reads_shared() AND hub_granted('observable', o.id, o.org_id)`;
 export class JointHardening1764835200000 implements MigrationInterface {
   name = 'JointHardening1764835200000';
 
@@ -114,9 +121,29 @@ export class JointHardening1764835200000 implements MigrationInterface {
       REVOKE ALL ON FUNCTION hub_joint_object_grantees(uuid, uuid) FROM PUBLIC;
       GRANT EXECUTE ON FUNCTION hub_joint_object_grantees(uuid, uuid) TO hub_app;
     `);
+
+    await q.query(`
+      CREATE OR REPLACE VIEW shared_observables AS
+      SELECT o.id,
+             CASE WHEN g.via_only THEN coalesce(hub_onward_owner_alias(g.vias, o.org_id), o.org_id) ELSE o.org_id END AS org_id,
+             ${SHARED_OBSERVABLES_COLUMNS}
+        CROSS JOIN LATERAL (
+          SELECT coalesce(bool_and(a.release_id IS NULL), false) AS via_only,
+                 array_agg(DISTINCT a.via) FILTER (WHERE a.via IS NOT NULL) AS vias
+            FROM access a
+           WHERE a.object_id = o.id AND a.object_type = 'observable' AND a.owner_org_id = o.org_id
+             AND a.grantee = ANY (hub_current_grantees())
+        ) g
+       WHERE ${SHARED_OBSERVABLES_WHERE};
+    `);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE OR REPLACE VIEW shared_observables AS
+      SELECT o.id, o.org_id, ${SHARED_OBSERVABLES_COLUMNS}
+       WHERE ${SHARED_OBSERVABLES_WHERE};
+    `);
     await q.query(`
       DROP POLICY management_log_read ON management_log;
       CREATE POLICY management_log_read ON management_log FOR SELECT
