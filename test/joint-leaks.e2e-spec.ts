@@ -121,6 +121,26 @@ describe('joint incidents: no leak across organisations', () => {
       expect(coordinatorKeys).toContain(`org:${grid}`);
     });
 
+    it("is not resolved to its organisation when another participant names it in an audience, nor stored so in the author's row", async () => {
+      const participant = (await get(`/api/v1/joint-incidents/${joint}/participants`, 'northbank').expect(200)).body.items.find(
+        (p: { pseudonym?: string | null }) => p.pseudonym,
+      );
+      const grid = hub.orgId('gridpower');
+      const update = await post(`/api/v1/joint-incidents/${joint}/updates`, 'northbank', { kind: 'update', title: 'For C', body: 'only', marking: 'AMBER', audience: 'chosen', audienceOrgs: [participant.id] }, 'handler');
+      expect(update.status).toBe(201);
+      expect(update.body).toMatchObject({ audience: 'chosen', audienceParticipants: [participant.id] });
+      const seen = await as('northbank', 'handler', async (sql) => ({
+        resolved: await sql('SELECT * FROM hub_joint_audience($1, $2::uuid[])', [joint, [participant.id]]),
+        row: await sql('SELECT audience_orgs, audience_participants FROM joint_updates WHERE id = $1', [update.body.id]),
+      }));
+      expect(seen.resolved).toHaveLength(1);
+      expect(JSON.stringify(seen)).not.toContain(grid);
+      // It still reaches GridPower, and only it (and the coordinator).
+      expect((await get(`/api/v1/joint-incidents/${joint}/updates/${update.body.id}`, 'gridpower', 'viewer')).status).toBe(200);
+      expect((await get(`/api/v1/joint-incidents/${joint}/updates/${update.body.id}`, COORD, 'coordinator')).status).toBe(200);
+      expect((await get(`/api/v1/joint-incidents/${joint}/updates/${update.body.id}`, 'st-marys-hospital', 'viewer')).status).toBe(404);
+    });
+
     it("answers an organisation that is only invited, declined or removed no other key than the coordinator's", async () => {
       const other = await openJoint([{ slug: 'gridpower', pseudonymous: true }]);
       expect((await post(`/api/v1/joint-incidents/${other}/participants`, COORD, { organisationId: hub.orgId('northbank'), role: 'observer', pseudonymous: false }, 'coordinator')).status).toBe(201);
