@@ -86,6 +86,8 @@ describe('joint incidents: no leak across organisations', () => {
       }), scope);
       // A member reads the community's points of contact anyway (the directory); nothing joint.
       expect({ ...read, contacts: undefined }).toEqual({ views: [0, 0, 0, 0, 0, 0], tables: [0, 0, 0, 0, 0, 0], access: 0, contacts: undefined, roster: 0, phase: null, keys: [] });
+      // The scope means nothing outside the definer functions that set it: hub_app's own setting reads as none.
+      expect(await as('st-marys-hospital', 'admin', async (sql) => (await sql<{ scope: string | null }>('SELECT hub_joint_scope() AS scope'))[0].scope, scope)).toBeNull();
       // A partner does not read the directory, and the scope does not open it.
       expect(await as('netwatch-isp', 'admin', async (sql) => (await sql('SELECT 1 FROM points_of_contact WHERE org_id <> hub_current_org()')).length, scope)).toBe(0);
     });
