@@ -17,6 +17,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   its participation only, for a caller that is not the coordinator; the author's row then keeps that participation
  *   id in `audience_orgs` (its own row, which it reads), and the grant recomputation reaches the organisation behind
  *   each chosen participation (`audience_participants`).
+ * - `hub_joint_scope()` answers only where the owner role runs (the definer functions that set the scope): a scope
+ *   `hub_app` sets itself with set_config no longer widens what the owner role's `*_sync_read`,
+ *   `points_of_contact_joint_sync` and `access_joint_sync` policies let an owner-owned view read. No view reads
+ *   through them today (each repeats its grant condition), so this is defence in depth.
  * - `shared_observables` masks the owner of an observable read only through onward grants, as `shared_incidents`
  *   does since migration 1764748800000: a passed incident's observables named the incident's owner, a participant
  *   under a pseudonym included, to every other participant.
@@ -180,6 +184,11 @@ export class JointHardening1764835200000 implements MigrationInterface {
   name = 'JointHardening1764835200000';
 
   async up(q: QueryRunner): Promise<void> {
+    const [{ owner }] = await q.query('SELECT quote_literal(current_user) AS owner');
+    await q.query(`
+      CREATE OR REPLACE FUNCTION hub_joint_scope() RETURNS uuid LANGUAGE sql STABLE
+        AS $$ SELECT CASE WHEN current_user = ${owner} THEN NULLIF(current_setting('hub.joint_scope', true), '')::uuid END $$;
+    `);
     await q.query(`
       -- Runs inside hub_log_open, as the owner role: agreements through agreements_owner_lookup, the joint incident
       -- through its sync_read policy in its own scope (set here, restored before returning). NULL for a subject
@@ -321,6 +330,10 @@ export class JointHardening1764835200000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE OR REPLACE FUNCTION hub_joint_scope() RETURNS uuid LANGUAGE sql STABLE
+        AS $$ SELECT NULLIF(current_setting('hub.joint_scope', true), '')::uuid $$;
+    `);
     await q.query(SYNC_JOINT_ACCESS_BY_PARTICIPATION);
     await q.query(`
       CREATE OR REPLACE FUNCTION hub_joint_audience(p_joint uuid, p_ids uuid[])
