@@ -221,4 +221,67 @@ describe('joint incidents: no leak across organisations', () => {
       expect((await get(`/api/v1/joint-incidents/${joint}/log/verify`, COORD, 'coordinator').expect(200)).body).toMatchObject({ valid: true });
     });
   });
+
+  describe('hostile input to the joint-incident routes (not in test/bad-input.e2e-spec.ts)', () => {
+    it('answers every malformed body, path id and query with a 4xx, never a 5xx', async () => {
+      const joint = await openJoint([{ slug: 'northbank' }, { slug: 'gridpower', pseudonymous: true }]);
+      const MISSING = '00000000-0000-4000-8000-000000000001';
+      const send = (method: string, path: string, slug: DemoOrgSlug, role: string, body?: unknown, query?: Record<string, string>) => {
+        const req = (hub.http() as unknown as Record<string, (p: string) => import('supertest').Test>)[method](path).set(bearer(token(slug, role)));
+        if (query) req.query(query);
+        return body === undefined ? req : req.set('content-type', 'application/json').send(typeof body === 'string' ? body : JSON.stringify(body));
+      };
+      const bodies: unknown[] = [
+        'null', '[]', '"x"', '{', { title: 1 }, { title: 'x'.repeat(100000) }, { audienceOrgs: 'x' }, { audienceOrgs: ['x'] }, { audienceUsers: [null] },
+        { kind: 'update', title: 'a', body: 'b', marking: 'RED', audience: 'chosen', audienceOrgs: [MISSING], audienceUsers: [MISSING] },
+        { kind: 'update', title: 'a\u0000b', body: 'b', marking: 'AMBER', audience: 'all' },
+        { type: 'domain', value: 'a'.repeat(5000), marking: 'AMBER' }, { type: 'ipv4', value: '999.1.1.1', marking: 'AMBER', firstSeen: 'yesterday' },
+        { type: 'domain', value: 'x.example', marking: 'AMBER', firstSeen: '2026-01-02T00:00:00Z', lastSeen: '2020-01-01T00:00:00Z' },
+        { decision: 'x'.repeat(6000) }, { decision: 'a', marking: 'PURPLE' }, { decision: 'a\u0000' },
+        { incidentId: 'not-a-uuid' }, { incidentId: MISSING, passOn: 'yes' },
+        { phase: 'closed', reason: 'x', version: 'abc' }, { phase: 'closed', reason: 'x', version: 1e30 },
+        { organisationId: 'x', role: 'lead' }, { organisationId: MISSING, role: 'lead' }, { organisationId: hub.orgId('netwatch-isp'), role: 'lead' },
+        { pointsOfContact: ['x'] }, { pointsOfContact: [MISSING] }, { pointsOfContact: 'x' }, { reason: '' }, { reason: 'x'.repeat(3000) },
+        { version: 1e30, title: 'x' }, { version: -1, severity: 99 }, { exercise: 'true', version: 1 },
+      ];
+      const writes: [string, string, DemoOrgSlug, string][] = [
+        ['post', '/api/v1/joint-incidents', COORD, 'coordinator'],
+        ['patch', `/api/v1/joint-incidents/${joint}`, COORD, 'coordinator'],
+        ['post', `/api/v1/joint-incidents/${joint}/phase`, COORD, 'coordinator'],
+        ['post', `/api/v1/joint-incidents/${joint}/participants`, COORD, 'coordinator'],
+        ['post', `/api/v1/joint-incidents/${joint}/participants/${hub.orgId('northbank')}/accept`, 'northbank', 'admin'],
+        ['post', `/api/v1/joint-incidents/${joint}/participants/${hub.orgId('northbank')}/decline`, 'northbank', 'admin'],
+        ['post', `/api/v1/joint-incidents/${joint}/updates`, 'northbank', 'handler'],
+        ['post', `/api/v1/joint-incidents/${joint}/decisions`, COORD, 'coordinator'],
+        ['post', `/api/v1/joint-incidents/${joint}/observables`, 'northbank', 'handler'],
+        ['post', `/api/v1/joint-incidents/${joint}/linked-incidents`, COORD, 'coordinator'],
+        ['delete', `/api/v1/joint-incidents/${joint}/participants/${hub.orgId('gridpower')}`, COORD, 'coordinator'],
+      ];
+      const failures: string[] = [];
+      for (const [method, path, slug, role] of writes) {
+        for (const body of bodies) {
+          const res = await send(method, path, slug, role, body);
+          if (res.status >= 500 || res.status < 400) failures.push(`${method} ${path} ${JSON.stringify(body).slice(0, 60)} -> ${res.status}`);
+        }
+      }
+      const lists = ['/api/v1/joint-incidents', `/api/v1/joint-incidents/${joint}/updates`, `/api/v1/joint-incidents/${joint}/decisions`,
+        `/api/v1/joint-incidents/${joint}/observables`, `/api/v1/joint-incidents/${joint}/log/checkpoints`];
+      const queries: Record<string, string>[] = [{ cursor: 'x' }, { cursor: Buffer.from('{"k":"not a date","id":"x"}').toString('base64url') }, { limit: '-1' },
+        { limit: '1e9' }, { limit: 'abc' }, { phase: 'x' }, { severity: '9' }, { category: 'x'.repeat(5000) }, { exercise: 'maybe' }];
+      for (const path of lists) {
+        for (const query of queries) {
+          for (const [slug, role] of [[COORD, 'coordinator'], ['northbank', 'viewer']] as const) {
+            const res = await send('get', path, slug, role, undefined, query);
+            if (res.status >= 500) failures.push(`get ${path} ${JSON.stringify(query)} as ${slug} -> ${res.status}`);
+          }
+        }
+      }
+      for (const path of ['/api/v1/joint-incidents/not-a-uuid', `/api/v1/joint-incidents/${joint}/updates/not-a-uuid`, '/api/v1/incidents/x/passes',
+        `/api/v1/joint-incidents/${joint}/access`, `/api/v1/joint-incidents/${joint}/log/verify`, `/api/v1/joint-incidents/${MISSING}/linked-incidents`]) {
+        const res = await send('get', path, 'northbank', 'admin');
+        if (res.status >= 500) failures.push(`get ${path} -> ${res.status}`);
+      }
+      expect(failures).toEqual([]);
+    }, 120000);
+  });
 });
