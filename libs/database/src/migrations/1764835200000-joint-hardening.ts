@@ -28,8 +28,12 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 const SHARED_OBSERVABLES_COLUMNS = `o.incident_id, o.type, o.value, o.first_seen, o.last_seen, o.marking, o.pap, o.version,
              NULL::uuid AS created_by, o.created_at, o.updated_at
         FROM observables o`;
-/** hub_sync_joint_access as migration 1764662400000 wrote it, and with the audience read through participations. */
-const SYNC_JOINT_ACCESS = `
+/**
+ * hub_sync_joint_access as migration 1764662400000 wrote it, but for the condition that an accepted participant's
+ * organisation `o` is in an update's chosen audience `u`.
+ */
+function syncJointAccessSql(chosen: string): string {
+  return `
       CREATE OR REPLACE FUNCTION hub_sync_joint_access(p_joint uuid) RETURNS void
         LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
         DECLARE
@@ -77,7 +81,7 @@ const SYNC_JOINT_ACCESS = `
             CROSS JOIN LATERAL (
               SELECT coalesce(array_agg(o), '{}') AS orgs FROM (
                 SELECT o FROM unnest(v_accepted) AS o
-                 WHERE u.audience = 'all' OR (u.audience = 'chosen' AND o = ANY (u.audience_orgs))
+                 WHERE u.audience = 'all' OR (u.audience = 'chosen' AND ${chosen})
                 UNION SELECT j.org_id) t
                WHERE o <> u.org_id
             ) a
@@ -103,82 +107,13 @@ const SYNC_JOINT_ACCESS = `
 
           PERFORM set_config('hub.joint_scope', coalesce(v_prev_scope, ''), true), set_config('hub.reads', coalesce(v_prev_reads, ''), true);
         END $$;`;
-const SYNC_JOINT_ACCESS_BY_PARTICIPATION = `
-      CREATE OR REPLACE FUNCTION hub_sync_joint_access(p_joint uuid) RETURNS void
-        LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-        DECLARE
-          j record;
-          v_via text := 'joint:' || p_joint::text;
-          v_accepted uuid[];
-          v_contact_users uuid[];
-          -- A function's SET clause may not name a placeholder setting for this role, so the scope is set here and
-          -- restored before returning (an error rolls both back with the (sub)transaction). Shared reads are off
-          -- inside, so no shared-read policy (hub_joint_member reads joint_participants) runs as the owner role.
-          v_prev_scope text := current_setting('hub.joint_scope', true);
-          v_prev_reads text := current_setting('hub.reads', true);
-        BEGIN
-          PERFORM set_config('hub.joint_scope', p_joint::text, true), set_config('hub.reads', '', true);
-          SELECT id, org_id, marking, updated_at INTO j FROM joint_incidents WHERE id = p_joint;
-          IF NOT FOUND OR hub_current_org() IS NULL OR (j.org_id <> hub_current_org() AND NOT EXISTS (
-               SELECT 1 FROM joint_participants p WHERE p.joint_incident_id = p_joint AND p.participant_org_id = hub_current_org())) THEN
-            RAISE EXCEPTION 'joint incident % not found', p_joint USING ERRCODE = 'no_data_found';
-          END IF;
-
-          SELECT coalesce(array_agg(p.participant_org_id), '{}') INTO v_accepted
-            FROM joint_participants p JOIN organisations o ON o.id = p.participant_org_id AND o.status = 'active'
-           WHERE p.joint_incident_id = p_joint AND p.state = 'accepted';
-          -- RED joint incident and decisions: the users each accepted participant named as its points of contact.
-          SELECT coalesce(array_agg(DISTINCT c.user_id), '{}') INTO v_contact_users
-            FROM joint_participants p JOIN points_of_contact c ON c.id = ANY (p.points_of_contact) AND c.org_id = p.participant_org_id
-           WHERE p.joint_incident_id = p_joint AND p.state = 'accepted' AND c.user_id IS NOT NULL;
-
-          DELETE FROM access WHERE via = v_via AND release_id IS NULL;
-
-          INSERT INTO access (owner_org_id, object_type, object_id, container_type, container_id, grantee, release_id, via, fields, sort_at)
-          SELECT j.org_id, 'joint_incident', j.id, 'joint_incident', j.id, g, NULL, v_via, '{}', j.updated_at
-            FROM hub_joint_grantees(j.marking, v_accepted, v_contact_users) AS g;
-
-          INSERT INTO access (owner_org_id, object_type, object_id, container_type, container_id, grantee, release_id, via, fields, sort_at)
-          SELECT d.org_id, 'joint_decision', d.id, 'joint_incident', j.id, g, NULL, v_via, '{}', d.created_at
-            FROM joint_decisions d CROSS JOIN LATERAL hub_joint_grantees(d.marking, v_accepted, v_contact_users) AS g
-           WHERE d.joint_incident_id = p_joint;
-
-          -- Updates and advisories: the audience's accepted participants but the author, and the coordinator when
-          -- a participant wrote it; RED: the audience_users among the organisations those rules name.
-          INSERT INTO access (owner_org_id, object_type, object_id, container_type, container_id, grantee, release_id, via, fields, sort_at)
-          SELECT u.org_id, 'joint_update', u.id, 'joint_incident', j.id, g, NULL, v_via, '{}', u.updated_at
-            FROM joint_updates u
-            CROSS JOIN LATERAL (
-              SELECT coalesce(array_agg(o), '{}') AS orgs FROM (
-                SELECT o FROM unnest(v_accepted) AS o
-                 WHERE u.audience = 'all' OR (u.audience = 'chosen' AND (o = ANY (u.audience_orgs) OR o IN (
+}
+/** As migration 1764662400000 decided it: the organisation is in audience_orgs. */
+const CHOSEN_BY_ORGANISATION = 'o = ANY (u.audience_orgs)';
+/** Also through the participation the author chose (audience_orgs then holds it in place of a pseudonymous organisation). */
+const CHOSEN_BY_PARTICIPATION = `(o = ANY (u.audience_orgs) OR o IN (
                        SELECT cp.participant_org_id FROM joint_participants cp
-                        WHERE cp.joint_incident_id = p_joint AND cp.id = ANY (u.audience_participants))))
-                UNION SELECT j.org_id) t
-               WHERE o <> u.org_id
-            ) a
-            CROSS JOIN LATERAL hub_joint_grantees(u.marking, a.orgs, u.audience_users) AS g
-           WHERE u.joint_incident_id = p_joint;
-
-          -- Joint observables: every accepted participant but the author, and the coordinator when a participant
-          -- wrote it; RED: its audience_users among those.
-          INSERT INTO access (owner_org_id, object_type, object_id, container_type, container_id, grantee, release_id, via, fields, sort_at)
-          SELECT ob.org_id, 'joint_observable', ob.id, 'joint_incident', j.id, g, NULL, v_via, '{}', ob.updated_at
-            FROM joint_observables ob
-            CROSS JOIN LATERAL (
-              SELECT coalesce(array_agg(o), '{}') AS orgs FROM (SELECT unnest(v_accepted) AS o UNION SELECT j.org_id) t
-               WHERE o <> ob.org_id
-            ) a
-            CROSS JOIN LATERAL hub_joint_grantees(ob.marking, a.orgs, ob.audience_users) AS g
-           WHERE ob.joint_incident_id = p_joint;
-
-          -- >>> The onward AMBER pass (linked member incidents passed on to the participants) is written here by
-          -- the jointobj migration: it replaces hub_sync_joint_onward, which runs in this scope after the rows above.
-          PERFORM hub_sync_joint_onward(p_joint, v_accepted);
-          -- <<<
-
-          PERFORM set_config('hub.joint_scope', coalesce(v_prev_scope, ''), true), set_config('hub.reads', coalesce(v_prev_reads, ''), true);
-        END $$;`;
+                        WHERE cp.joint_incident_id = p_joint AND cp.id = ANY (u.audience_participants)))`;
 const SHARED_OBSERVABLES_WHERE = `o.org_id IS DISTINCT FROM hub_current_org() AND hub_reads_shared() AND hub_granted('observable', o.id, o.org_id)`;
 export class JointHardening1764835200000 implements MigrationInterface {
   name = 'JointHardening1764835200000';
@@ -286,7 +221,7 @@ export class JointHardening1764835200000 implements MigrationInterface {
       GRANT EXECUTE ON FUNCTION hub_joint_object_grantees(uuid, uuid) TO hub_app;
     `);
 
-    await q.query(SYNC_JOINT_ACCESS_BY_PARTICIPATION);
+    await q.query(syncJointAccessSql(CHOSEN_BY_PARTICIPATION));
     await q.query(`
       CREATE OR REPLACE FUNCTION hub_joint_audience(p_joint uuid, p_ids uuid[])
         RETURNS TABLE (given uuid, participant_id uuid, org_id uuid)
@@ -334,7 +269,7 @@ export class JointHardening1764835200000 implements MigrationInterface {
       CREATE OR REPLACE FUNCTION hub_joint_scope() RETURNS uuid LANGUAGE sql STABLE
         AS $$ SELECT NULLIF(current_setting('hub.joint_scope', true), '')::uuid $$;
     `);
-    await q.query(SYNC_JOINT_ACCESS_BY_PARTICIPATION);
+    await q.query(syncJointAccessSql(CHOSEN_BY_ORGANISATION));
     await q.query(`
       CREATE OR REPLACE FUNCTION hub_joint_audience(p_joint uuid, p_ids uuid[])
         RETURNS TABLE (given uuid, participant_id uuid, org_id uuid)
