@@ -8,8 +8,9 @@ import { ShareableRegistry1764403200000 } from './1764403200000-shareable-regist
 import { LogChains1764489600000 } from './1764489600000-log-chains.js';
 import { CoordinationAgreements1764576000000 } from './1764576000000-coordination-agreements.js';
 import { JointIncidents1764662400000 } from './1764662400000-joint-incidents.js';
-import { AccessViaIndex1764921600000 } from './1764921600000-access-via-index.js';
 import { OnwardPass1764748800000 } from './1764748800000-onward-pass.js';
+import { JointHardening1764835200000 } from './1764835200000-joint-hardening.js';
+import { AccessViaIndex1764921600000 } from './1764921600000-access-via-index.js';
 
 /** Every migration, in order. Listed by hand so the build and the tests load the same classes. */
 export const migrations = [
@@ -19,5 +20,6 @@ export const migrations = [
   CoordinationAgreements1764576000000,
   JointIncidents1764662400000,
   OnwardPass1764748800000,
+  JointHardening1764835200000,
   AccessViaIndex1764921600000,
 ];

@@ -138,7 +138,12 @@ export class AgreementsService {
       // In the coordinator's chain, as a log writer: the entry carries the party as its actor's organisation. An
       // entry without one means the party owns the chain, i.e. it just opened it: an agreement published before
       // agreements were logged has no chain until the coordinator's next version; refuse, and roll it back.
-      const logged = await logAgreement(tx, principal, id, { action: 'agreement.accepted', details: { version: current.version, pointsOfContact: named } });
+      // The database refuses to open the chain for anyone but the coordinator (hub_log_subject_owner): its "no log" is this.
+      const logged = await logAgreement(tx, principal, id, { action: 'agreement.accepted', details: { version: current.version, pointsOfContact: named } }).catch(
+        (error: unknown) => {
+          throw error instanceof HubException && error.code === HubErrorCode.NotFound ? AgreementException.logNotOpen() : error;
+        },
+      );
       if (logged.actorOrgId === null) throw AgreementException.logNotOpen();
       await emitOutbox(tx, {
         type: 'agreement.accepted',

@@ -44,7 +44,7 @@ export async function resolveAudience(tx: TenantTransaction, membership: JointMe
   const problems: FieldProblem[] = [];
   const given = input.audienceOrgs ?? [];
   const found = given.length
-    ? await tx.query<{ given: string; participant_id: string; org_id: string }>('SELECT given, participant_id, org_id FROM hub_joint_audience($1, $2::uuid[])', [
+    ? await tx.query<{ given: string; participant_id: string; org_id: string | null }>('SELECT given, participant_id, org_id FROM hub_joint_audience($1, $2::uuid[])', [
         membership.jointId,
         given,
       ])
@@ -66,7 +66,8 @@ export async function resolveAudience(tx: TenantTransaction, membership: JointMe
     }
   }
   if (problems.length) throw JointObjectException.audienceNotParticipant(problems);
-  // One participant named twice (by organisation and by participant id) counts once.
-  const chosen = new Map(given.map((id) => [byGiven.get(id)!.participant_id, byGiven.get(id)!.org_id]));
+  // One participant named twice (by organisation and by participant id) counts once. A pseudonymous one the caller
+  // may not know by organisation stays its participation id (the grant recomputation resolves it).
+  const chosen = new Map(given.map((id) => [byGiven.get(id)!.participant_id, byGiven.get(id)!.org_id ?? byGiven.get(id)!.participant_id]));
   return { orgIds: [...chosen.values()], participantIds: [...chosen.keys()], users };
 }
