@@ -45,23 +45,6 @@ export class GranteeOwnerGuard1765008000000 implements MigrationInterface {
       REVOKE ALL ON FUNCTION hub_access_listed_owner() FROM PUBLIC;
       CREATE TRIGGER access_listed_owner BEFORE INSERT OR UPDATE OF owner_org_id, via ON access
         FOR EACH ROW EXECUTE FUNCTION hub_access_listed_owner();
-
-      -- An organisation may be invited under a pseudonym after rows naming it as owner were derived from the joint
-      -- incident (an incident of its passed on earlier): list those rows again when a participation changes.
-      CREATE FUNCTION hub_participation_relists() RETURNS trigger
-        LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-        DECLARE
-          v_prev_scope text := current_setting('hub.joint_scope', true);
-        BEGIN
-          PERFORM set_config('hub.joint_scope', NEW.joint_incident_id::text, true);
-          UPDATE access SET via = via
-           WHERE via = 'joint:' || NEW.joint_incident_id::text AND release_id IS NULL AND owner_org_id = NEW.participant_org_id;
-          PERFORM set_config('hub.joint_scope', coalesce(v_prev_scope, ''), true);
-          RETURN NULL;
-        END $$;
-      REVOKE ALL ON FUNCTION hub_participation_relists() FROM PUBLIC;
-      CREATE TRIGGER joint_participants_relist AFTER INSERT OR UPDATE OF pseudonym, state, participant_org_id ON joint_participants
-        FOR EACH ROW EXECUTE FUNCTION hub_participation_relists();
     `);
     // Existing rows, through the trigger, with row-level security lifted for the migration role meanwhile.
     await q.query(`
@@ -107,8 +90,6 @@ export class GranteeOwnerGuard1765008000000 implements MigrationInterface {
       CREATE POLICY access_owner ON access
         USING (owner_org_id = hub_current_org() AND (release_id IS NOT NULL OR hub_joint_coordinator_via(via)))
         WITH CHECK (owner_org_id = hub_current_org() AND (release_id IS NOT NULL OR hub_joint_coordinator_via(via)));
-      DROP TRIGGER joint_participants_relist ON joint_participants;
-      DROP FUNCTION hub_participation_relists();
       DROP TRIGGER access_listed_owner ON access;
       DROP FUNCTION hub_access_listed_owner();
       GRANT EXECUTE ON FUNCTION hub_onward_owner_alias(text[], uuid) TO hub_app;
