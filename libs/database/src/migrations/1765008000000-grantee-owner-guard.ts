@@ -12,8 +12,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Now each access row carries `listed_owner`: its owner as a recipient may see it, that is the owner's
  * participation id where the row is derived from a joint incident in which the owner takes part under a pseudonym,
  * else the owner organisation (set by a trigger from the row itself, in the transaction that writes it). `hub_app`
- * reads `listed_owner` and no longer `owner_org_id` (the owner's policy now names `listed_owner`, and `hub_granted`
- * no longer takes the owner into account, so it cannot confirm a guessed one); the shared views take the masked owner from their own
+ * reads `listed_owner` and no longer `owner_org_id` (the owner's policy now names `listed_owner`, and `hub_granted`,
+ * which matches the real owner, runs as the owner role); the shared views take the masked owner from their own
  * grants instead of calling the alias function, which `hub_app` may no longer execute.
  */
 export class GranteeOwnerGuard1765008000000 implements MigrationInterface {
@@ -56,15 +56,13 @@ export class GranteeOwnerGuard1765008000000 implements MigrationInterface {
       ALTER TABLE access ALTER COLUMN listed_owner SET NOT NULL;
       REVOKE SELECT (owner_org_id) ON access FROM hub_app;
       GRANT SELECT (listed_owner) ON access TO hub_app;
-      -- The grant check of the shared-read policies and views no longer compares the owner they pass: a caller able
-      -- to pass any owner could confirm a guess of who is behind a pseudonym. (type, id) names one row already (each
-      -- type's id is its table's primary key), so the grant alone decides, as hub_app may read it: the same probe of
-      -- access_object_idx, planned once per connection, as the caller.
+      -- The grant check of the shared-read policies and views matches the real owner, which hub_app no longer reads:
+      -- it runs as the owner role (the same statement, still a probe of access_object_idx planned once per connection).
       CREATE OR REPLACE FUNCTION hub_granted(p_type text, p_object uuid, p_owner uuid) RETURNS boolean
-        LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
+        LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
         BEGIN
           RETURN EXISTS (SELECT 1 FROM access a WHERE a.object_id = p_object AND a.object_type = p_type
-                            AND a.grantee = ANY (hub_current_grantees()));
+                            AND a.owner_org_id = p_owner AND a.grantee = ANY (hub_current_grantees()));
         END $$;
       -- The owner's policy in terms hub_app may read (a policy's columns need the reader's privilege): the same
       -- rows, since its release rows and the derived rows of joint incidents it coordinates list it as their owner.
