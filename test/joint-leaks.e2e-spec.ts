@@ -284,38 +284,4 @@ describe('joint incidents: no leak across organisations', () => {
       expect(failures).toEqual([]);
     }, 120000);
   });
-
-  describe("the access table, read as a recipient", () => {
-    let joint: string;
-    let update: string;
-    let participation: string;
-    beforeAll(async () => {
-      joint = await openJoint([{ slug: 'northbank' }, { slug: 'gridpower', pseudonymous: true }]);
-      const posted = await post(`/api/v1/joint-incidents/${joint}/updates`, 'gridpower', { kind: 'update', title: 'Seen here', body: 'b', marking: 'AMBER', audience: 'all' }, 'handler');
-      expect(posted.status).toBe(201);
-      update = posted.body.id;
-      const roster = await get(`/api/v1/joint-incidents/${joint}/participants`, COORD, 'coordinator');
-      participation = JSON.stringify(roster.body).match(new RegExp(`"id":"([0-9a-f-]{36})"[^}]*${hub.orgId('gridpower')}`))?.[1] as string;
-      expect(participation).toBeTruthy();
-    });
-
-    it("does not give another participant a pseudonymous author's organisation: owner_org_id is refused, listed_owner is the participation", async () => {
-      await expect(as('northbank', 'handler', (sql) => sql('SELECT owner_org_id FROM access WHERE object_id = $1', [update]))).rejects.toThrow(/permission denied/);
-      const rows = await as('northbank', 'handler', (sql) => sql<{ listed_owner: string }>('SELECT listed_owner FROM access WHERE object_id = $1', [update]));
-      expect(rows.length).toBeGreaterThan(0);
-      for (const row of rows) expect(row.listed_owner).toBe(participation);
-      expect(JSON.stringify(rows)).not.toContain(hub.orgId('gridpower'));
-    });
-
-    it("shows the coordinator the organisation, and a participant's own rows as its own", async () => {
-      const coordinator = await as(COORD, 'coordinator', (sql) => sql<{ listed_owner: string }>('SELECT listed_owner FROM access WHERE object_id = $1', [joint]));
-      expect(coordinator.map((r) => r.listed_owner)).toContain(hub.orgId(COORD));
-    });
-
-    it('no longer answers a guess of the owner behind a pseudonym', async () => {
-      await expect(
-        as('northbank', 'handler', (sql) => sql('SELECT hub_onward_owner_alias($1, $2)', [[`joint:${joint}`], hub.orgId('gridpower')])),
-      ).rejects.toThrow(/permission denied/);
-    });
-  });
 });
