@@ -284,4 +284,16 @@ describe('joint incidents: no leak across organisations', () => {
       expect(failures).toEqual([]);
     }, 120000);
   });
+
+  it("refuses a participation, decision or link written into another coordinator's joint incident", async () => {
+    const joint = await openJoint([{ slug: 'northbank' }]);
+    const attempts = [
+      "INSERT INTO joint_participants (org_id, joint_incident_id, participant_org_id, role) VALUES (hub_current_org(), $1, $2, 'observer')",
+      "INSERT INTO joint_decisions (org_id, joint_incident_id, decision, decided_by, marking) VALUES (hub_current_org(), $1, 'x', $2, 'AMBER')",
+      'INSERT INTO joint_linked_incidents (org_id, joint_incident_id, incident_id, incident_org_id) VALUES (hub_current_org(), $1, $2, $2)',
+    ];
+    for (const sql of attempts) {
+      await expect(as('gridpower', 'admin', (q) => q(sql, [joint, hub.orgId('northbank')]))).rejects.toThrow(/row-level security/);
+    }
+  });
 });

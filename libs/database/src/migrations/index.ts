@@ -11,6 +11,7 @@ import { JointIncidents1764662400000 } from './1764662400000-joint-incidents.js'
 import { OnwardPass1764748800000 } from './1764748800000-onward-pass.js';
 import { JointHardening1764835200000 } from './1764835200000-joint-hardening.js';
 import { AccessViaIndex1764921600000 } from './1764921600000-access-via-index.js';
+import { JointRowsOfOwnJoint1765094400000 } from './1765094400000-joint-rows-of-own-joint.js';
 
 /** Every migration, in order. Listed by hand so the build and the tests load the same classes. */
 export const migrations = [
@@ -22,4 +23,5 @@ export const migrations = [
   OnwardPass1764748800000,
   JointHardening1764835200000,
   AccessViaIndex1764921600000,
+  JointRowsOfOwnJoint1765094400000,
 ];
