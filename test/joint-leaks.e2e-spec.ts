@@ -296,4 +296,69 @@ describe('joint incidents: no leak across organisations', () => {
       await expect(as('gridpower', 'admin', (q) => q(sql, [joint, hub.orgId('northbank')]))).rejects.toThrow(/row-level security/);
     }
   });
+
+  describe("the access table, read as a recipient", () => {
+    let joint: string;
+    let update: string;
+    let participation: string;
+    beforeAll(async () => {
+      joint = await openJoint([{ slug: 'northbank' }, { slug: 'gridpower', pseudonymous: true }]);
+      const posted = await post(`/api/v1/joint-incidents/${joint}/updates`, 'gridpower', { kind: 'update', title: 'Seen here', body: 'b', marking: 'AMBER', audience: 'all' }, 'handler');
+      expect(posted.status).toBe(201);
+      update = posted.body.id;
+      const roster = await get(`/api/v1/joint-incidents/${joint}/participants`, COORD, 'coordinator');
+      participation = JSON.stringify(roster.body).match(new RegExp(`"id":"([0-9a-f-]{36})"[^}]*${hub.orgId('gridpower')}`))?.[1] as string;
+      expect(participation).toBeTruthy();
+    });
+
+    it("does not give another participant a pseudonymous author's organisation: owner_org_id is refused, listed_owner is the participation", async () => {
+      await expect(as('northbank', 'handler', (sql) => sql('SELECT owner_org_id FROM access WHERE object_id = $1', [update]))).rejects.toThrow(/permission denied/);
+      const rows = await as('northbank', 'handler', (sql) => sql<{ listed_owner: string }>('SELECT listed_owner FROM access WHERE object_id = $1', [update]));
+      expect(rows.length).toBeGreaterThan(0);
+      for (const row of rows) expect(row.listed_owner).toBe(participation);
+      expect(JSON.stringify(rows)).not.toContain(hub.orgId('gridpower'));
+    });
+
+    it("shows the coordinator the organisation, and a participant's own rows as its own", async () => {
+      const coordinator = await as(COORD, 'coordinator', (sql) => sql<{ listed_owner: string }>('SELECT listed_owner FROM access WHERE object_id = $1', [joint]));
+      expect(coordinator.map((r) => r.listed_owner)).toContain(hub.orgId(COORD));
+    });
+
+    it('masks the owner of an incident passed on before it was invited under a pseudonym, from the invitation on', async () => {
+      const passJoint = await openJoint([{ slug: 'gridpower' }]);
+      const incident = await post('/api/v1/incidents', 'northbank', { title: 'Passed first', category: 'fraud', subType: 'phishing', severity: 2, marking: 'AMBER' }, 'handler');
+      expect(incident.status).toBe(201);
+      expect((await post(`/api/v1/incidents/${incident.body.id}/releases`, 'northbank', { recipients: [{ kind: 'organisation', id: hub.orgId(COORD) }] }, 'handler')).status).toBe(201);
+      expect((await post(`/api/v1/joint-incidents/${passJoint}/linked-incidents`, COORD, { incidentId: incident.body.id, passOn: true }, 'coordinator')).status).toBe(201);
+      const before = await get(`/api/v1/shared/incidents/${incident.body.id}`, 'gridpower', 'handler');
+      expect(before.body.orgId).toBe(hub.orgId('northbank'));
+      expect((await post(`/api/v1/joint-incidents/${passJoint}/participants`, COORD, { organisationId: hub.orgId('northbank'), role: 'affected', pseudonymous: true }, 'coordinator')).status).toBe(201);
+      const after = await get(`/api/v1/shared/incidents/${incident.body.id}`, 'gridpower', 'handler');
+      expect(after.status).toBe(200);
+      expect(JSON.stringify(after.body)).not.toContain(hub.orgId('northbank'));
+      const rows = await as('gridpower', 'handler', (sql) => sql<{ listed_owner: string }>('SELECT listed_owner FROM access WHERE object_id = $1', [incident.body.id]));
+      expect(rows.length).toBeGreaterThan(0);
+      expect(JSON.stringify(rows)).not.toContain(hub.orgId('northbank'));
+    });
+
+    it("refuses an access row a tenant writes for another organisation's object, whatever it lists", async () => {
+      const attempt = `INSERT INTO access (owner_org_id, object_type, object_id, container_type, container_id, grantee, release_id, via, listed_owner)
+                       VALUES ($1::uuid, 'joint_update', $2::uuid, 'joint_incident', $3::uuid, 'org:' || hub_current_org(), NULL, 'joint:' || $3::text, hub_current_org())`;
+      await expect(as('st-marys-hospital', 'admin', (sql) => sql(attempt, [hub.orgId('gridpower'), update, joint]))).rejects.toThrow(/row-level security|permission denied/);
+    });
+
+    it('no longer answers a guess of the owner behind a pseudonym', async () => {
+      const guesses = await as('northbank', 'handler', (sql) =>
+        sql<{ right: boolean; wrong: boolean }>("SELECT hub_granted('joint_update', $1, $2) AS right, hub_granted('joint_update', $1, $3) AS wrong", [
+          update,
+          hub.orgId('gridpower'),
+          hub.orgId('st-marys-hospital'),
+        ]),
+      );
+      expect(guesses).toEqual([{ right: true, wrong: true }]);
+      await expect(
+        as('northbank', 'handler', (sql) => sql('SELECT hub_onward_owner_alias($1, $2)', [[`joint:${joint}`], hub.orgId('gridpower')])),
+      ).rejects.toThrow(/permission denied/);
+    });
+  });
 });
