@@ -28,7 +28,7 @@ export class JointAccessService {
           [jointId, principal.orgId],
         );
         const grants = await tx.query<GrantRow>(
-          "SELECT grantee, via FROM access WHERE object_id = $1 AND object_type = 'joint_incident' AND listed_owner = $2 ORDER BY grantee",
+          "SELECT grantee, via FROM access WHERE object_id = $1 AND object_type = 'joint_incident' AND owner_org_id = $2 ORDER BY grantee",
           [jointId, principal.orgId],
         );
         // RED grants name users: the users of the points of contact each participant named.

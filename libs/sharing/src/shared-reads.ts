@@ -71,8 +71,8 @@ export function sharedCandidatesSql(principal: OrgPrincipal, type: ShareableType
   // One branch per key, each key its own parameter, so the planner sees which key it reads (a key held by
   // the coordinator may have 100k rows, a user's a handful) and walks access_feed_idx in order.
   const branches = keysOf(principal).map((key) => {
-    const where = [`a.grantee = ${params.add(key, 'text')}`, `a.object_type = '${type.type}'`, `a.listed_owner <> ${org}`];
-    if (owner) where.push(`a.listed_owner = ${owner}`);
+    const where = [`a.grantee = ${params.add(key, 'text')}`, `a.object_type = '${type.type}'`, `a.owner_org_id <> ${org}`];
+    if (owner) where.push(`a.owner_org_id = ${owner}`);
     if (position) where.push(`(a.sort_at, a.object_id) < (${position[0]}, ${position[1]})`);
     return `(SELECT a.grantee AS key, a.object_id, a.sort_at::text AS sort_key,
                to_char(a.sort_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS') AS rank
