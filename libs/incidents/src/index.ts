@@ -7,5 +7,5 @@ export * from './incidents.service.js';
 export * from './incidents.module.js';
 export * from './observables.service.js';
 export * from './shared-incidents.service.js';
-export { ClassifiedRecordDto } from './dto/incident.dto.js';
+export { ClassifiedRecordDto, RegisterQueryDto } from './dto/incident.dto.js';
 export { CreateObservableDto } from './dto/observable.dto.js';

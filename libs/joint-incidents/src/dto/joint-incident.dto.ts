@@ -1,5 +1,5 @@
-import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType, PickType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -10,13 +10,11 @@ import {
   IsOptional,
   IsString,
   IsUUID,
-  Max,
   MaxLength,
   Min,
   MinLength,
 } from 'class-validator';
-import { IsInstant, PageQueryDto } from '#common';
-import { ClassifiedRecordDto, PHASES, type Phase } from '#incidents';
+import { ClassifiedRecordDto, PHASES, type Phase, RegisterQueryDto } from '#incidents';
 import { TLP_MARKINGS, type TlpMarking } from '#sharing';
 
 const TLP_MESSAGE = `marking must be one of ${TLP_MARKINGS.join(', ')}, written exactly so`;
@@ -81,41 +79,13 @@ export class ChangeJointPhaseDto {
   version: number;
 }
 
-export class JointRegisterQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ enum: PHASES })
-  @IsOptional()
-  @IsIn(PHASES, { message: `phase must be one of ${PHASES.join(', ')}` })
-  phase?: Phase;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  category?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 4 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'severity must be a whole number from 1 to 4' })
-  @Min(1)
-  @Max(4)
-  severity?: number;
-
+/** The joint register's query: the incident register's paging and filters that apply, and the exercise flag. */
+export class JointRegisterQueryDto extends PickType(RegisterQueryDto, ['limit', 'cursor', 'phase', 'category', 'severity', 'updatedFrom', 'updatedTo'] as const) {
   @ApiPropertyOptional({ description: 'true: exercises only; false: real joint incidents only' })
   @IsOptional()
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean({ message: 'exercise must be true or false' })
   exercise?: boolean;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsInstant()
-  updatedFrom?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsInstant()
-  updatedTo?: string;
 }
 
 export class InviteParticipantDto {
