@@ -40,7 +40,9 @@ describe('the registry of shareable types, against the database', () => {
 
   it.each(SHAREABLE_TYPES.map((type) => [type.type, type] as const))('%s: its row, its columns and its shared view', async (_name, type) => {
     await asApp(async (q) => {
-      expect(await q('SELECT container_type FROM shareable_types WHERE type = $1', [type.type])).toEqual([{ container_type: type.container.type }]);
+      expect(await q('SELECT container_type, table_name, container_column FROM shareable_types WHERE type = $1', [type.type])).toEqual([
+        { container_type: type.container.type, table_name: type.table, container_column: type.container.column },
+      ]);
       const columns = (await q('SELECT column_name FROM information_schema.columns WHERE table_name = $1', [type.table])).map((r) => r.column_name);
       const needed = [type.ownerColumn, type.markingColumn, type.container.column, ...(type.sortColumn ? [type.sortColumn] : [])];
       expect(columns).toEqual(expect.arrayContaining(needed));

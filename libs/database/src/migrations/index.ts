@@ -12,6 +12,7 @@ import { OnwardPass1764748800000 } from './1764748800000-onward-pass.js';
 import { JointHardening1764835200000 } from './1764835200000-joint-hardening.js';
 import { AccessViaIndex1764921600000 } from './1764921600000-access-via-index.js';
 import { JointRowsOfOwnJoint1765094400000 } from './1765094400000-joint-rows-of-own-joint.js';
+import { JointWorkspaceHooks1765267200000 } from './1765267200000-joint-workspace-hooks.js';
 
 /** Every migration, in order. Listed by hand so the build and the tests load the same classes. */
 export const migrations = [
@@ -24,4 +25,5 @@ export const migrations = [
   JointHardening1764835200000,
   AccessViaIndex1764921600000,
   JointRowsOfOwnJoint1765094400000,
+  JointWorkspaceHooks1765267200000,
 ];
