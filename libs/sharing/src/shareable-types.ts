@@ -130,6 +130,26 @@ export const SHAREABLE_TYPES = [
     redactableFields: [],
     sortColumn: 'updated_at',
   },
+  // A task assigned by the coordinator or the lead participant (its owner) to a participant: its grants are
+  // derived by the joint_sync_hooks hook hub_sync_joint_tasks (migration 1765353600000).
+  {
+    type: 'joint_task',
+    ownSubject: 'JointTask',
+    sharedSubject: 'SharedJointTask',
+    table: 'joint_tasks',
+    alias: 'jt',
+    ownerColumn: 'org_id',
+    markingColumn: 'marking',
+    sharedView: 'shared_joint_tasks',
+    container: { type: 'joint_incident', column: 'joint_incident_id' },
+    sharedFields: [
+      'id', 'orgId', 'jointIncidentId', 'assignee', 'assigneeContactId', 'title', 'description', 'marking', 'priority', 'audience',
+      'due', 'state', 'stateReason', 'outcome', 'history', 'version', 'createdAt', 'updatedAt',
+    ],
+    releasableFields: [],
+    redactableFields: [],
+    sortColumn: 'updated_at',
+  },
 ] as const satisfies readonly ShareableType[];
 
 export type Registered = (typeof SHAREABLE_TYPES)[number];
