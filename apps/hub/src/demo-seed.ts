@@ -17,16 +17,17 @@ interface DemoOrganisation {
   kind: 'member' | 'coordinator' | 'partner';
   sector: string;
   country: string;
+  timeZone: string;
 }
 
 export const DEMO_OPERATOR_EMAIL = 'operator@hub.demo';
 
 export const DEMO_ORGANISATIONS: DemoOrganisation[] = [
-  { slug: 'national-csirt', name: 'National CSIRT', kind: 'coordinator', sector: 'government', country: 'DE' },
-  { slug: 'northbank', name: 'Northbank', kind: 'member', sector: 'finance', country: 'DE' },
-  { slug: 'st-marys-hospital', name: "St Mary's Hospital", kind: 'member', sector: 'health', country: 'DE' },
-  { slug: 'gridpower', name: 'GridPower Energy', kind: 'member', sector: 'energy', country: 'AT' },
-  { slug: 'netwatch-isp', name: 'NetWatch ISP', kind: 'partner', sector: 'telecommunications', country: 'NL' },
+  { slug: 'national-csirt', name: 'National CSIRT', kind: 'coordinator', sector: 'government', country: 'DE', timeZone: 'Europe/Berlin' },
+  { slug: 'northbank', name: 'Northbank', kind: 'member', sector: 'finance', country: 'DE', timeZone: 'Europe/Berlin' },
+  { slug: 'st-marys-hospital', name: "St Mary's Hospital", kind: 'member', sector: 'health', country: 'DE', timeZone: 'Europe/Berlin' },
+  { slug: 'gridpower', name: 'GridPower Energy', kind: 'member', sector: 'energy', country: 'AT', timeZone: 'Europe/Vienna' },
+  { slug: 'netwatch-isp', name: 'NetWatch ISP', kind: 'partner', sector: 'telecommunications', country: 'NL', timeZone: 'Europe/Amsterdam' },
 ];
 
 /** Demo logins follow one pattern: `<role>@<organisation slug>.demo`. */

@@ -11,3 +11,4 @@ export * from './id-param.js';
 export * from './instant.js';
 export * from './openapi.js';
 export * from './key-encryption-key.js';
+export * from './time-zone.js';

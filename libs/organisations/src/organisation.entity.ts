@@ -26,6 +26,10 @@ export class OrganisationEntity {
   @Column('text')
   status: OrgStatus;
 
+  /** IANA zone: how due dates read for this organisation (shown to others only by hub_joint_party). */
+  @Column('text', { name: 'time_zone', default: 'UTC' })
+  timeZone: string;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiPageResponse, BODY_ERRORS, IdParam, PageQueryDto } from '#common';
-import { AnyPrincipal, CurrentPrincipal, OperatorOnly, type Principal, Public, UsersOnly, type OrgPrincipal } from '#auth';
+import { AnyPrincipal, CurrentPrincipal, OperatorOnly, type Principal, Public, Roles, UsersOnly, type OrgPrincipal } from '#auth';
 import { AcceptInvitationDto, InviteUserDto } from './dto/invitation.dto.js';
-import { CreateOrganisationDto, DirectoryQueryDto } from './dto/organisation.dto.js';
+import { CreateOrganisationDto, DirectoryQueryDto, UpdateOrganisationDto } from './dto/organisation.dto.js';
 import { PointOfContactDto, ReplacePointOfContactDto } from './dto/point-of-contact.dto.js';
 import { UpdateUserDto } from './dto/user.dto.js';
 import { AcceptedInvitationView, CreatedOrganisation, InvitationView, IssuedInvitationView, OrganisationView, PointOfContactView, PointsOfContactList, UserView } from './dto/views.dto.js';
@@ -47,6 +47,15 @@ export class OrganisationsController {
   @ApiErrors(404)
   pointsOfContact(@CurrentPrincipal() principal: Principal, @Param('id', IdParam()) id: string) {
     return this.contacts.listFor(principal, id);
+  }
+
+  @Patch(':id')
+  @Roles('admin')
+  @ApiOperation({ summary: "Your organisation's admin: change its settings (its IANA time zone, in which due dates are shown for it)" })
+  @ApiOkResponse({ type: OrganisationView })
+  @ApiErrors(...BODY_ERRORS, 403, 404)
+  update(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string, @Body() body: UpdateOrganisationDto) {
+    return this.organisations.update(principal, id, body);
   }
 
   @Post()

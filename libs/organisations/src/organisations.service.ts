@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { decodeCursor, HubException, type Page, toPage } from '#common';
-import { PasswordHasher, type Principal, tenantContextOf } from '#auth';
+import { decodeCursor, HubException, type Page, parseTimeZone, toPage } from '#common';
+import { type OrgPrincipal, PasswordHasher, type Principal, tenantContextOf } from '#auth';
 import { TenantDatabase } from '#database';
-import type { CreateOrganisationDto, DirectoryQueryDto } from './dto/organisation.dto.js';
+import type { CreateOrganisationDto, DirectoryQueryDto, UpdateOrganisationDto } from './dto/organisation.dto.js';
 import { OrganisationEntity } from './organisation.entity.js';
 import { OrganisationException, uniqueViolation } from './organisation.exception.js';
 import { UserEntity } from './user.entity.js';
@@ -38,8 +38,24 @@ export class OrganisationsService {
     return organisationView(org, principal.kind === 'operator' || principal.orgId === id);
   }
 
+  /**
+   * An organisation's admin changes its own settings (today its time zone) through `hub_set_own_time_zone`: the
+   * row is the operator's to write otherwise. Anyone else's organisation answers 404.
+   */
+  async update(principal: OrgPrincipal, id: string, dto: UpdateOrganisationDto) {
+    const timeZone = parseTimeZone(dto.timeZone, 'timeZone');
+    if (principal.orgId !== id) throw HubException.notFound('organisation');
+    const org = await this.db.run(tenantContextOf(principal), async (tx) => {
+      await tx.query('SELECT hub_set_own_time_zone($1)', [timeZone]);
+      return tx.repository(OrganisationEntity).findOneBy({ id });
+    });
+    if (!org) throw HubException.notFound('organisation');
+    return organisationView(org, true);
+  }
+
   /** The operator creates an organisation with its first admin, in one transaction. */
   async create(principal: Principal, dto: CreateOrganisationDto) {
+    const timeZone = dto.timeZone === undefined ? 'UTC' : parseTimeZone(dto.timeZone, 'timeZone');
     const passwordHash = await this.hasher.hash(dto.admin.password);
     try {
       return await this.db.run(tenantContextOf(principal), async (tx) => {
@@ -50,6 +66,7 @@ export class OrganisationsService {
             kind: dto.kind,
             sector: dto.sector ?? null,
             country: dto.country ?? null,
+            timeZone,
             status: 'active',
           }),
         );

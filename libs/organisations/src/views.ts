@@ -11,7 +11,7 @@ export function organisationView(org: OrganisationEntity, withStatus: boolean) {
     kind: org.kind,
     sector: org.sector,
     country: org.country,
-    ...(withStatus ? { status: org.status, disabledAt: org.disabledAt?.toISOString() ?? null } : {}),
+    ...(withStatus ? { status: org.status, disabledAt: org.disabledAt?.toISOString() ?? null, timeZone: org.timeZone } : {}),
   };
 }
 

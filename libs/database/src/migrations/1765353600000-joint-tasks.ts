@@ -39,6 +39,17 @@ export class JointTasks1765353600000 implements MigrationInterface {
       GRANT EXECUTE ON FUNCTION hub_is_time_zone(text) TO hub_app;
 
       ALTER TABLE organisations ADD COLUMN time_zone text NOT NULL DEFAULT 'UTC' CHECK (hub_is_time_zone(time_zone));
+      -- The organisation row is the operator's to write; its admin changes its own zone through this function only.
+      CREATE POLICY organisations_own_time_zone ON organisations FOR UPDATE TO CURRENT_USER
+        USING (id = hub_current_org()) WITH CHECK (id = hub_current_org());
+      CREATE FUNCTION hub_set_own_time_zone(p_zone text) RETURNS void
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+        BEGIN
+          IF hub_current_org() IS NULL THEN RAISE EXCEPTION 'no organisation' USING ERRCODE = 'insufficient_privilege'; END IF;
+          UPDATE organisations SET time_zone = p_zone, updated_at = now() WHERE id = hub_current_org();
+        END $$;
+      REVOKE ALL ON FUNCTION hub_set_own_time_zone(text) FROM PUBLIC;
+      GRANT EXECUTE ON FUNCTION hub_set_own_time_zone(text) TO hub_app;
 
       CREATE TABLE joint_tasks (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -292,6 +303,8 @@ export class JointTasks1765353600000 implements MigrationInterface {
       DELETE FROM releases WHERE object_type = 'joint_task';
       DELETE FROM shareable_types WHERE type = 'joint_task';
       DROP TABLE joint_tasks;
+      DROP FUNCTION hub_set_own_time_zone(text);
+      DROP POLICY organisations_own_time_zone ON organisations;
       ALTER TABLE organisations DROP COLUMN time_zone;
       DROP FUNCTION hub_is_time_zone(text);
     `);

@@ -12,11 +12,11 @@ function problem(run: () => unknown) {
 
 describe('due dates with an IANA zone', () => {
   it('takes IANA zones and refuses anything else, naming dueTimeZone', () => {
-    expect(parseTimeZone('Europe/Berlin')).toBe('Europe/Berlin');
-    expect(parseTimeZone('America/New_York')).toBe('America/New_York');
-    expect(parseTimeZone('UTC')).toBe('UTC');
+    expect(parseTimeZone('Europe/Berlin', 'dueTimeZone')).toBe('Europe/Berlin');
+    expect(parseTimeZone('America/New_York', 'dueTimeZone')).toBe('America/New_York');
+    expect(parseTimeZone('UTC', 'dueTimeZone')).toBe('UTC');
     for (const zone of ['Mars/Olympus', '+01:00', '', 'Europe/', 'x'.repeat(80), 'Europe/Berlin; DROP']) {
-      expect(problem(() => parseTimeZone(zone))).toMatchObject({ status: 400, field: 'dueTimeZone', rule: 'ianaTimeZone' });
+      expect(problem(() => parseTimeZone(zone, 'dueTimeZone'))).toMatchObject({ status: 400, field: 'dueTimeZone', rule: 'ianaTimeZone' });
     }
   });
 

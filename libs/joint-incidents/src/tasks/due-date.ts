@@ -1,5 +1,5 @@
 import { Temporal } from 'temporal-polyfill';
-import { HubException } from '#common';
+import { HubException, parseTimeZone } from '#common';
 
 /**
  * A due date as the hub stores it: the instant, and the IANA zone it was given in (the zone says what "09:00"
@@ -12,25 +12,13 @@ export interface DueDate {
 
 /** Wall time with an optional offset or Z: 2027-03-15T09:00, 2027-03-15T09:00:00, 2027-03-15T09:00:00+01:00. */
 const DATE_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:\d{2})?$/;
-/** An IANA name (Area/Location, or UTC); offsets such as +01:00 are not zones. */
-const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+){0,2}$/;
-
-/** The zone as the zone database spells it, or a 400 naming `field`. */
-export function parseTimeZone(zone: string, field = 'dueTimeZone'): string {
-  const bad = () => HubException.invalid(field, 'ianaTimeZone', `${field} must be an IANA time zone such as Europe/Berlin`);
-  if (typeof zone !== 'string' || zone.length > 64 || !ZONE_NAME.test(zone)) throw bad();
-  try {
-    return Temporal.ZonedDateTime.from({ year: 2000, month: 1, day: 1, timeZone: zone }).timeZoneId;
-  } catch {
-    throw bad();
-  }
-}
-
 /**
  * A due date from a local wall time in a zone (or an instant with an offset that agrees with the zone). A time
  * that does not exist in the zone (the spring-forward gap) is refused; a time that exists twice (the fall-back
  * hour) is refused without an offset, with a message saying to give one.
  */
+export { parseTimeZone };
+
 export function parseDueDate(value: string, zoneInput: string, field = 'dueAt', zoneField = 'dueTimeZone'): DueDate {
   const timeZone = parseTimeZone(zoneInput, zoneField);
   const m = typeof value === 'string' ? DATE_TIME.exec(value) : null;

@@ -49,6 +49,12 @@ export class CreateOrganisationDto {
   @Matches(/^[A-Z]{2}$/, { message: 'country must be an ISO 3166-1 alpha-2 code such as DE' })
   country?: string;
 
+  @ApiPropertyOptional({ example: 'Europe/Berlin', description: 'IANA time zone (default UTC)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  timeZone?: string;
+
   @ApiProperty({ type: FirstAdminDto })
   @ValidateNested()
   @Type(() => FirstAdminDto)
@@ -60,4 +66,11 @@ export class DirectoryQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(['member', 'coordinator', 'partner'], { message: 'kind must be one of member, coordinator, partner' })
   kind?: 'member' | 'coordinator' | 'partner';
+}
+
+export class UpdateOrganisationDto {
+  @ApiProperty({ example: 'Europe/Berlin', description: 'IANA time zone: how due dates read for your organisation' })
+  @IsString()
+  @MaxLength(64)
+  timeZone: string;
 }

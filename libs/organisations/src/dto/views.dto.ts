@@ -41,6 +41,9 @@ export class OrganisationView extends OrganisationRef {
 
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'With status' })
   disabledAt?: string | null;
+
+  @ApiPropertyOptional({ example: 'Europe/Berlin', description: 'With status: the IANA zone due dates are shown in for this organisation' })
+  timeZone?: string;
 }
 
 /** Who a user is: the fields a user, an invitation and an accepted invitation share. */
