@@ -16,13 +16,14 @@ type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
 interface Ids {
   joint: string;
   update: string;
+  task: string;
   incident: string;
   agreement: string;
   me: string;
   party: string;
   contact: string;
 }
-type Hidden = 'joint' | 'update' | 'incident' | 'agreement';
+type Hidden = 'joint' | 'update' | 'task' | 'incident' | 'agreement';
 interface Call {
   /** The operation as the OpenAPI document names it: `GET /api/v1/joint-incidents/{id}`. */
   route: string;
@@ -52,6 +53,20 @@ const JOINT_CALLS: Call[] = [
   call('GET /api/v1/joint-incidents/{id}/decisions', (x) => `${J}/${x.joint}/decisions`),
   call('POST /api/v1/joint-incidents/{id}/observables', (x) => `${J}/${x.joint}/observables`, () => ({ type: 'domain', value: 'matrix.example', marking: 'AMBER' })),
   call('GET /api/v1/joint-incidents/{id}/observables', (x) => `${J}/${x.joint}/observables`),
+  call('POST /api/v1/joint-incidents/{id}/tasks', (x) => `${J}/${x.joint}/tasks`, (x) => ({
+    assignee: x.party,
+    title: 't',
+    marking: 'AMBER',
+    priority: 'low',
+    dueAt: '2027-03-15T09:00',
+    dueTimeZone: 'Europe/Berlin',
+  })),
+  call('GET /api/v1/joint-incidents/{id}/tasks', (x) => `${J}/${x.joint}/tasks`),
+  call('GET /api/v1/joint-incidents/{id}/tasks/{taskId}', (x) => `${J}/${x.joint}/tasks/${x.task}`),
+  ...(['accept', 'decline', 'start', 'done', 'cancel'] as const).map((move) =>
+    call(`POST /api/v1/joint-incidents/{id}/tasks/{taskId}/${move}`, (x) => `${J}/${x.joint}/tasks/${x.task}/${move}`, () => ({ version: 1, reason: 'r', outcome: 'o' })),
+  ),
+  call('POST /api/v1/joint-incidents/{id}/tasks/{taskId}/reassign', (x) => `${J}/${x.joint}/tasks/${x.task}/reassign`, (x) => ({ version: 1, assignee: x.party, reason: 'r' })),
   call('GET /api/v1/joint-incidents/{id}/log', (x) => `${J}/${x.joint}/log`),
   call('GET /api/v1/joint-incidents/{id}/log/verify', (x) => `${J}/${x.joint}/log/verify`),
   call('POST /api/v1/joint-incidents/{id}/log/checkpoints', (x) => `${J}/${x.joint}/log/checkpoints`),
@@ -88,12 +103,12 @@ const AGREEMENT_CALLS: Call[] = [
 
 /** The object must be in none of these lists (each answered 200 to every reader). */
 const LISTS = {
-  joint: ['/api/v1/joint-incidents?limit=200', '/api/v1/shared/incidents?limit=200'],
+  joint: ['/api/v1/joint-incidents?limit=200', '/api/v1/shared/incidents?limit=200', '/api/v1/tasks?limit=200', '/api/v1/tasks?scope=coordinated&limit=200'],
   agreement: ['/api/v1/agreements?limit=200'],
   incident: ['/api/v1/incidents?limit=200', '/api/v1/shared/incidents?limit=200'],
 };
 /** Routes with no id to hide: a create that names only public directory ids, and the lists above. */
-const NO_HIDDEN_ID = new Set(['POST /api/v1/agreements', 'GET /api/v1/agreements', 'GET /api/v1/joint-incidents', 'GET /api/v1/joint-invitations']);
+const NO_HIDDEN_ID = new Set(['POST /api/v1/agreements', 'GET /api/v1/agreements', 'GET /api/v1/joint-incidents', 'GET /api/v1/joint-invitations', 'GET /api/v1/tasks']);
 /** The incident routes test/sharing-matrix.e2e-spec.ts runs through its own matrix. */
 const INCIDENT_MATRIX = new Set([
   'GET /api/v1/incidents/{id}',
@@ -180,7 +195,7 @@ describe('not permitted answers exactly like not there: the joint incident endpo
    * A joint incident with Northbank as an accepted participant and something behind every route: an update to
    * all, a decision, a joint observable, a checkpoint, and a Northbank incident passed on into it.
    */
-  async function populatedJoint(): Promise<{ joint: string; update: string; incident: string }> {
+  async function populatedJoint(): Promise<{ joint: string; update: string; task: string; incident: string }> {
     const joint = (await coordinator().post(J, { title: 'Matrix joint incident', category: 'fraud', subType: 'phishing', severity: 3, marking: 'AMBER' }).expect(201)).body.id;
     await accept(joint, 'northbank');
     const incident = await northbankIncident(true);
@@ -188,13 +203,19 @@ describe('not permitted answers exactly like not there: the joint incident endpo
     const update = (await coordinator().post(`${J}/${joint}/updates`, { kind: 'advisory', title: 'a', body: 'b', marking: 'AMBER', audience: 'all' }).expect(201)).body.id;
     await coordinator().post(`${J}/${joint}/decisions`, { decision: 'd', rationale: 'r' }).expect(201);
     await coordinator().post(`${J}/${joint}/observables`, { type: 'domain', value: 'matrix.example', marking: 'AMBER' }).expect(201);
+    const task = (
+      await coordinator()
+        .post(`${J}/${joint}/tasks`, { assignee: hub.orgId('northbank'), title: 'Matrix task', marking: 'AMBER', priority: 'high', dueAt: '2027-03-15T09:00', dueTimeZone: 'Europe/Berlin' })
+        .expect(201)
+    ).body.id;
     await coordinator().post(`${J}/${joint}/log/checkpoints`).expect(201);
+    await as('northbank', 'viewer').get(`${J}/${joint}/tasks/${task}`).expect(200);
     // The accepted participant reads all of it: the matrix below is about the others, not an empty workspace.
     await as('northbank', 'viewer').get(`${J}/${joint}/updates/${update}`).expect(200);
     // Northbank owns the passed-on incident (it reads it as its own); the pass stands for every other accepted participant.
     const linked = await coordinator().get(`${J}/${joint}/linked-incidents`).expect(200);
     expect(linked.body.items).toEqual([expect.objectContaining({ incidentId: incident, passedOn: true })]);
-    return { joint, update, incident };
+    return { joint, update, task, incident };
   }
 
   /** An error body with the ids and the request's own id taken out: what must be equal. */
@@ -256,7 +277,7 @@ describe('not permitted answers exactly like not there: the joint incident endpo
   }
 
   describe('a joint incident', () => {
-    let x: { joint: string; update: string; incident: string };
+    let x: { joint: string; update: string; task: string; incident: string };
     let party: string;
     beforeAll(async () => {
       x = await populatedJoint();
@@ -270,13 +291,13 @@ describe('not permitted answers exactly like not there: the joint incident endpo
 
     it('an outsider organisation', async () => {
       const readers = readersOf('netwatch-isp');
-      const n = await expectLikeMissing(readers, JOINT_CALLS, hiddenIds(), ['joint', 'update', 'incident'], [...LISTS.joint, '/api/v1/joint-invitations'], [x.joint, x.incident, x.update]);
+      const n = await expectLikeMissing(readers, JOINT_CALLS, hiddenIds(), ['joint', 'update', 'task', 'incident'], [...LISTS.joint, '/api/v1/joint-invitations'], [x.joint, x.incident, x.update, x.task]);
       expect(n).toBe(readers.length * JOINT_CALLS.length);
     });
 
     it('an invited participant that has not accepted (answering is the one thing it may do, so accept and decline are left out)', async () => {
       const calls = JOINT_CALLS.filter((c) => !/\/(accept|decline)$/.test(c.route));
-      const n = await expectLikeMissing(readersOf('gridpower'), calls, hiddenIds(), ['joint', 'update', 'incident'], LISTS.joint, [x.joint, x.incident, x.update]);
+      const n = await expectLikeMissing(readersOf('gridpower'), calls, hiddenIds(), ['joint', 'update', 'task', 'incident'], LISTS.joint, [x.joint, x.incident, x.update, x.task]);
       expect(n).toBe(3 * calls.length);
       // Nothing above answered for it: the invitation is still open, and it finds only the ids of it.
       const open = await as('gridpower', 'viewer').get('/api/v1/joint-invitations').expect(200);
@@ -288,7 +309,7 @@ describe('not permitted answers exactly like not there: the joint incident endpo
       const readers = readersOf('st-marys-hospital');
       const lists = [...LISTS.joint, '/api/v1/joint-invitations'];
       const before = pinned;
-      const n = await expectLikeMissing(readers, JOINT_CALLS, hiddenIds(), ['joint', 'update', 'incident'], lists, [x.joint, x.incident, x.update]);
+      const n = await expectLikeMissing(readers, JOINT_CALLS, hiddenIds(), ['joint', 'update', 'task', 'incident'], lists, [x.joint, x.incident, x.update, x.task]);
       // Answering again (accept or decline) included: a declined or removed organisation is no participant.
       expect(pinned - before).toBe(0);
       expect(n).toBe(readers.length * JOINT_CALLS.length);
@@ -304,7 +325,7 @@ describe('not permitted answers exactly like not there: the joint incident endpo
       const ids = { ...joint, agreement: MISSING, party };
       const lists = [...LISTS.joint, '/api/v1/joint-invitations'];
       const before = pinned;
-      const n = await expectLikeMissing(readers, JOINT_CALLS, ids, ['joint', 'update', 'incident'], lists, [joint.joint, joint.incident, joint.update]);
+      const n = await expectLikeMissing(readers, JOINT_CALLS, ids, ['joint', 'update', 'task', 'incident'], lists, [joint.joint, joint.incident, joint.update, joint.task]);
       // Answering again (accept or decline) included: a declined or removed organisation is no participant.
       expect(pinned - before).toBe(0);
       expect(n).toBe(readers.length * JOINT_CALLS.length);
@@ -318,7 +339,31 @@ describe('not permitted answers exactly like not there: the joint incident endpo
       joint = (await coordinator().post(J, { title: 'Audiences', category: 'fraud', subType: 'phishing', severity: 3, marking: 'AMBER' }).expect(201)).body.id;
       for (const slug of ['northbank', 'gridpower', 'st-marys-hospital'] as const) await accept(joint, slug);
     });
-    const ids = (update: string) => ({ joint, update, incident: MISSING, agreement: MISSING, party: hub.orgId('northbank') });
+    const ids = (update: string, task = MISSING) => ({ joint, update, task, incident: MISSING, agreement: MISSING, party: hub.orgId('northbank') });
+    const taskCalls = JOINT_CALLS.filter((c) => c.route.includes('{taskId}'));
+
+    it("a participant that is not a party to a task (audience parties), and one not named on a RED task", async () => {
+      const parties = (
+        await coordinator()
+          .post(`${J}/${joint}/tasks`, { assignee: hub.orgId('northbank'), title: 'parties', marking: 'AMBER', priority: 'low', dueAt: '2027-03-15T09:00', dueTimeZone: 'UTC' })
+          .expect(201)
+      ).body.id;
+      await as('northbank', 'viewer').get(`${J}/${joint}/tasks/${parties}`).expect(200);
+      const readers = readersOf('gridpower', 'st-marys-hospital');
+      const lists = [`${J}/${joint}/tasks?limit=200`, '/api/v1/tasks?limit=200'];
+      const n = await expectLikeMissing(readers, taskCalls, ids(MISSING, parties), ['task'], lists, [parties]);
+      expect(n).toBe(readers.length * taskCalls.length);
+      const named = hub.userId('northbank', 'handler');
+      const red = (
+        await coordinator()
+          .post(`${J}/${joint}/tasks`, { assignee: hub.orgId('northbank'), title: 'red', marking: 'RED', audienceUsers: [named], priority: 'low', dueAt: '2027-03-15T09:00', dueTimeZone: 'UTC' })
+          .expect(201)
+      ).body.id;
+      await as('northbank', 'handler').get(`${J}/${joint}/tasks/${red}`).expect(200);
+      const others = readersOf('northbank', 'gridpower').filter((r) => r.label !== 'northbank/handler');
+      const m = await expectLikeMissing(others, taskCalls, ids(MISSING, red), ['task'], lists, [red]);
+      expect(m).toBe(others.length * taskCalls.length);
+    });
 
     it('a participant outside a chosen audience', async () => {
       const update = (
@@ -357,7 +402,7 @@ describe('not permitted answers exactly like not there: the joint incident endpo
     await accept(joint, 'gridpower');
     const incident = await northbankIncident(false);
     const readers = readersOf(COORD, 'gridpower', 'st-marys-hospital');
-    const ids = { joint, update: MISSING, incident, agreement: MISSING, party: hub.orgId('northbank') };
+    const ids = { joint, update: MISSING, task: MISSING, incident, agreement: MISSING, party: hub.orgId('northbank') };
     const n = await expectLikeMissing(readers, INCIDENT_CALLS, ids, ['incident'], LISTS.incident, [incident]);
     expect(n).toBe(readers.length * INCIDENT_CALLS.length);
     // Nothing was linked nor opened by the attempts.
@@ -374,7 +419,7 @@ describe('not permitted answers exactly like not there: the joint incident endpo
     ).body.id;
     await as('northbank', 'viewer').get(`/api/v1/agreements/${agreement}`).expect(200);
     const readers = readersOf('gridpower', 'st-marys-hospital', 'netwatch-isp');
-    const ids = { joint: MISSING, update: MISSING, incident: MISSING, agreement, party: hub.orgId('gridpower') };
+    const ids = { joint: MISSING, update: MISSING, task: MISSING, incident: MISSING, agreement, party: hub.orgId('gridpower') };
     const n = await expectLikeMissing(readers, AGREEMENT_CALLS, ids, ['agreement'], LISTS.agreement, [agreement]);
     expect(n).toBe(readers.length * AGREEMENT_CALLS.length);
     const versions = await coordinator().get(`/api/v1/agreements/${agreement}`).expect(200);
