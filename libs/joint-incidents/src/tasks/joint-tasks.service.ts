@@ -270,7 +270,8 @@ export function jointTasksSql(principal: OrgPrincipal, set: TaskSet, pick: TaskP
   if ('jointId' in set) {
     scope = `jt.joint_incident_id = ${params.add(set.jointId, 'uuid')}`;
   } else if ('assigned' in set) {
-    scope = `jt.assignee_participant_id = ANY (ARRAY(SELECT p.id FROM joint_participants p WHERE p.participant_org_id = ${params.add(principal.orgId, 'uuid')}))`;
+    // The caller's live participations only: a removed participant's tasks (even one it assigned itself) are no longer its.
+    scope = `jt.assignee_participant_id = ANY (ARRAY(SELECT p.id FROM joint_participants p WHERE p.participant_org_id = ${params.add(principal.orgId, 'uuid')} AND p.state = 'accepted'))`;
   } else {
     scope = `jt.joint_incident_id = ANY (ARRAY(SELECT j.id FROM joint_incidents j WHERE j.org_id = ${params.add(principal.orgId, 'uuid')}))`;
   }
