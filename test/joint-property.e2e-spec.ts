@@ -7,7 +7,9 @@ import { bearer, type DemoOrgSlug, startTestHub, type TestHub } from './support/
  * joint incident and applies random steps over HTTP: agreement versions and acceptances (the suite's one
  * agreement carries over from run to run), invitations (pseudonymous or not), answers, removals, updates and
  * advisories with random markings and audiences, decisions, joint observables, linked member incidents passed on
- * (or not), the owners' revocations and tightenings, unlinks and changes of the joint incident's marking. Every
+ * (or not), the owners' revocations and tightenings, unlinks and changes of the joint incident's marking, and
+ * tasks (assigned by the coordinator or a lead, to participants pseudonymous or not, moved, cancelled and
+ * reassigned by the right and the wrong organisations). Every
  * step is accepted or refused as the model says; then what every user of every organisation lists and reads
  * equals what the model allows, nothing more, nothing less, and no response to another participant names a
  * pseudonymous participant's organisation. JOINT_PROPERTY_RUNS and JOINT_PROPERTY_SEED replay a run.
@@ -43,6 +45,18 @@ interface MParticipant {
   org: number;
   state: PState;
   pseudonymous: boolean;
+  role: string;
+}
+type TState = 'proposed' | 'accepted' | 'declined' | 'in_progress' | 'done' | 'cancelled';
+interface MTask {
+  id: string;
+  assigner: number;
+  assignee: number;
+  marking: Marking;
+  audience: 'parties' | 'all';
+  users: number[];
+  state: TState;
+  version: number;
 }
 interface MUpdate {
   id: string;
@@ -81,6 +95,7 @@ interface MJoint {
   decisions: { id: string; marking: Marking }[];
   observables: MObservable[];
   links: MLink[];
+  tasks: MTask[];
 }
 interface MReader {
   label: string;
@@ -112,6 +127,21 @@ function readsObservable(j: MJoint, o: MObservable, r: MReader): boolean {
   if (o.author === r.org) return true;
   return o.marking === 'RED' ? o.users.includes(r.user) : true;
 }
+/** A task: its assigner (owner); the assignee, the coordination team and with audience all every accepted participant; RED the named users among them. */
+function readsTask(j: MJoint, t: MTask, r: MReader): boolean {
+  if (!inWorkspace(j, r.org)) return false;
+  if (t.assigner === r.org) return true;
+  const inAudience = r.org === COORD || t.audience === 'all' || t.assignee === r.org;
+  return inAudience && (t.marking !== 'RED' || t.users.includes(r.user));
+}
+const TASK_MOVES: Record<string, { from: TState; to: TState }> = {
+  accept: { from: 'proposed', to: 'accepted' },
+  decline: { from: 'proposed', to: 'declined' },
+  start: { from: 'accepted', to: 'in_progress' },
+  done: { from: 'in_progress', to: 'done' },
+};
+const OPEN_TASK: TState[] = ['proposed', 'accepted', 'in_progress'];
+
 /** The onward pass reaches an accepted participant while the incident stays linked, passed and AMBER or looser. */
 function readsPassed(j: MJoint, l: MLink, r: MReader): boolean {
   return l.linked && l.passed && r.org !== COORD && r.org !== l.owner && inWorkspace(j, r.org);
@@ -121,6 +151,12 @@ function readsShared(j: MJoint, l: MLink, r: MReader): boolean {
   if (r.org === l.owner) return false;
   if (r.org === COORD) return l.releaseLive && (!l.redRelease || USERS[r.user]?.role === 'coordinator');
   return readsPassed(j, l, r);
+}
+
+/** Each run's tasks fall due an hour before the previous run's, so "my tasks" before it lists this run's only. */
+function dueOf(tag: string): string {
+  const run = Number(/r(\d+)$/.exec(tag)?.[1] ?? 0);
+  return new Date(Date.UTC(2040, 0, 1) - run * 3_600_000).toISOString().slice(0, 16);
 }
 
 // ---- random scenarios ----
@@ -179,10 +215,39 @@ const opArb = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('tighten' as const), link: fc.nat(), marking: fc.constantFrom('AMBER' as const, 'AMBER+STRICT' as const, 'RED' as const) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('unlink' as const), link: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('remark' as const), marking: fc.constantFrom('RED' as const, 'AMBER+STRICT' as const, 'AMBER' as const, 'GREEN' as const) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('task' as const),
+      /** The coordinator, the n-th accepted participant (a lead or not), or any organisation. */
+      by: authorArb,
+      /** The n-th accepted participant, by its participant id or by its organisation id. */
+      to: fc.record({ n: fc.nat(), byParticipant: fc.boolean() }),
+      marking: fc.constantFrom(...MARKINGS),
+      audience: fc.constantFrom('parties' as const, 'all' as const),
+      users: usersArb,
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('taskMove' as const),
+      task: fc.nat(),
+      move: fc.constantFrom('accept', 'accept', 'decline', 'start', 'done'),
+      /** Mostly the assignee; now and then any organisation. */
+      byAssignee: fc.nat(3).map((n) => n > 0),
+      n: fc.nat(),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('taskCancel' as const), task: fc.nat(), byAssigner: fc.nat(2).map((n) => n > 0), n: fc.nat() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('taskReassign' as const), task: fc.nat(), byAssigner: fc.nat(3).map((n) => n > 0), n: fc.nat(), to: fc.nat() }),
+  },
 );
 // Most runs start with a few invitations answered, so the later steps meet accepted participants.
 const openingArb = fc.uniqueArray(
-  fc.record({ org: other, pseudonymous: fc.nat(2).map((n) => n === 0), accept: fc.nat(4).map((n) => n > 0) }),
+  fc.record({ org: other, pseudonymous: fc.nat(2).map((n) => n === 0), accept: fc.nat(4).map((n) => n > 0), lead: fc.nat(2).map((n) => n === 0) }),
   { minLength: 1, maxLength: 3, selector: (i) => i.org },
 );
 const scenarioArb = fc.record({
@@ -201,7 +266,7 @@ describe('joint objects equal the DESIGN sections 4-5 model (fast-check)', () =>
   let agreement: MAgreement;
   let run = 0;
   // Proof the runs are not vacuous.
-  const stats = { steps: 0, refused: 0, accepted: 0, pseudonymous: 0, updates: 0, observables: 0, passed: 0, passEnded: 0, jointReads: 0, objectReads: 0, passedReads: 0, pseudonymChecks: 0 };
+  const stats = { tasks: 0, taskMoves: 0, taskReads: 0, steps: 0, refused: 0, accepted: 0, pseudonymous: 0, updates: 0, observables: 0, passed: 0, passEnded: 0, jointReads: 0, objectReads: 0, passedReads: 0, pseudonymChecks: 0 };
 
   const http = () => hub.http();
   const tokenOf = (org: number, role: string) => hub.token(ORGS[org].slug, role);
@@ -287,7 +352,7 @@ describe('joint objects equal the DESIGN sections 4-5 model (fast-check)', () =>
         const want = existing ? 409 : inForce(agreement, op.org) ? 201 : 422;
         expectStatus(`invite ${ORGS[op.org].slug}`, res, want);
         if (want === 201) {
-          joint.participants.set(op.org, { id: res.body.id, org: op.org, state: 'invited', pseudonymous: op.pseudonymous });
+          joint.participants.set(op.org, { id: res.body.id, org: op.org, state: 'invited', pseudonymous: op.pseudonymous, role: op.role });
           if (op.pseudonymous) stats.pseudonymous += 1;
         }
         return;
@@ -422,6 +487,83 @@ describe('joint objects equal the DESIGN sections 4-5 model (fast-check)', () =>
         l.passed = false;
         return;
       }
+      case 'task':
+      case 'taskReassign': {
+        const acceptedOrgs = OTHERS.filter((o) => accepted(joint, o));
+        let assigner: number;
+        let t: MTask | undefined;
+        if (op.op === 'task') {
+          assigner =
+            op.by.kind === 'coordinator' || (op.by.kind === 'participant' && acceptedOrgs.length === 0)
+              ? COORD
+              : op.by.kind === 'participant'
+                ? acceptedOrgs[op.by.n % acceptedOrgs.length]
+                : ORGS.map((_, i) => i)[op.by.n % ORGS.length];
+        } else {
+          if (joint.tasks.length === 0) return;
+          t = joint.tasks[op.task % joint.tasks.length];
+          assigner = op.byAssigner ? t.assigner : ORGS.map((_, i) => i)[op.n % ORGS.length];
+        }
+        const token = bearer(tokenOf(assigner, assigner === COORD ? 'coordinator' : 'handler'));
+        const asReader = { label: '', org: assigner, user: USERS.findIndex((u) => u.org === assigner && u.role === (assigner === COORD ? 'coordinator' : 'handler')), token: '' };
+        // The assignee: the n-th accepted participant, by participant id or organisation id; none accepted: an outsider.
+        const pick = op.op === 'task' ? op.to.n : op.to;
+        const target = acceptedOrgs.length ? acceptedOrgs[pick % acceptedOrgs.length] : OTHERS[pick % OTHERS.length];
+        const byParticipant = op.op === 'task' ? op.to.byParticipant : true;
+        const assignee = byParticipant && joint.participants.has(target) ? joint.participants.get(target)!.id : hub.orgId(ORGS[target].slug);
+        const nameOk = accepted(joint, target) && (byParticipant || !joint.participants.get(target)!.pseudonymous || assigner === COORD || assigner === target);
+        if (op.op === 'task') {
+          const knows = (org: number) => org === COORD || org === assigner || (accepted(joint, org) && (assigner === COORD || !joint.participants.get(org)!.pseudonymous));
+          const nameable = USERS.map((_, i) => i).filter((u) => knows(USERS[u].org));
+          const named = op.users.known ? [...new Set(op.users.picks.map((n) => nameable[n % nameable.length]))] : op.users.picks;
+          const usersOk = op.marking !== 'RED' || named.every((u) => knows(USERS[u].org));
+          const lead = assigner === COORD || joint.participants.get(assigner)?.role === 'lead';
+          const want = !inWorkspace(joint, assigner) ? 404 : !lead ? 403 : !nameOk || !usersOk ? 422 : 201;
+          const body: Record<string, unknown> = { assignee, title: `${tag} task`, marking: op.marking, priority: 'medium', audience: op.audience, dueAt: dueOf(tag), dueTimeZone: 'UTC' };
+          if (op.marking === 'RED') body.audienceUsers = named.map(userId);
+          const res = keep(assigner, 'assign task', await http().post(`${path}/tasks`).set(token).send(body));
+          expectStatus(`task by ${ORGS[assigner].slug} to ${ORGS[target].slug} ${op.marking} ${op.audience}`, res, want);
+          if (want !== 201) return;
+          joint.tasks.push({ id: res.body.id, assigner, assignee: target, marking: op.marking, audience: op.audience, users: op.marking === 'RED' ? named : [], state: 'proposed', version: 1 });
+          stats.tasks += 1;
+          return;
+        }
+        const task = t!;
+        const want = !inWorkspace(joint, assigner) || !readsTask(joint, task, asReader)
+          ? 404
+          : task.assigner !== assigner
+            ? 403
+            : !['proposed', 'accepted', 'in_progress', 'declined'].includes(task.state)
+              ? 409
+              : !nameOk
+                ? 422
+                : 200;
+        const res = keep(assigner, 'reassign task', await http().post(`${path}/tasks/${task.id}/reassign`).set(token).send({ version: task.version, assignee, reason: 'property' }));
+        expectStatus(`reassign ${task.state} task of ${ORGS[task.assigner].slug} by ${ORGS[assigner].slug} to ${ORGS[target].slug}`, res, want);
+        if (want === 200) Object.assign(task, { assignee: target, state: 'proposed', version: task.version + 1 });
+        return;
+      }
+      case 'taskMove':
+      case 'taskCancel': {
+        if (joint.tasks.length === 0) return;
+        const task = joint.tasks[op.task % joint.tasks.length];
+        const mover = op.op === 'taskMove' ? (op.byAssignee ? task.assignee : ORGS.map((_, i) => i)[op.n % ORGS.length]) : op.byAssigner ? task.assigner : ORGS.map((_, i) => i)[op.n % ORGS.length];
+        const role = mover === COORD ? (op.op === 'taskMove' ? 'admin' : 'coordinator') : 'handler';
+        const asReader = { label: '', org: mover, user: USERS.findIndex((u) => u.org === mover && u.role === role), token: '' };
+        const token = bearer(tokenOf(mover, role));
+        const move = op.op === 'taskMove' ? op.move : 'cancel';
+        const moveOk = op.op === 'taskMove' ? TASK_MOVES[op.move].from === task.state : OPEN_TASK.includes(task.state);
+        const right = op.op === 'taskMove' ? task.assignee === mover : task.assigner === mover;
+        const want = !inWorkspace(joint, mover) || !readsTask(joint, task, asReader) ? 404 : !right ? 403 : !moveOk ? 409 : 200;
+        const res = keep(mover, `${move} task`, await http().post(`${path}/tasks/${task.id}/${move}`).set(token).send({ version: task.version, reason: 'property', outcome: 'property' }));
+        expectStatus(`${move} ${task.state} task of ${ORGS[task.assigner].slug} for ${ORGS[task.assignee].slug} by ${ORGS[mover].slug}`, res, want);
+        if (want === 200) {
+          task.state = op.op === 'taskMove' ? TASK_MOVES[op.move].to : 'cancelled';
+          task.version += 1;
+          stats.taskMoves += 1;
+        }
+        return;
+      }
       case 'remark': {
         const current = await http().get(path).set(coordinator).expect(200);
         const res = await http().patch(path).set(coordinator).send({ version: current.body.version, marking: op.marking, reason: 'property' });
@@ -492,6 +634,24 @@ describe('joint objects equal the DESIGN sections 4-5 model (fast-check)', () =>
       const shared = await get(`/api/v1/shared/incidents?limit=100&q=${tag}`);
       expect({ who, shared: sorted(shared.body.items.map((i: { id: string }) => i.id)) }).toEqual({ who, shared: sorted(wantShared) });
     }
+
+    // Tasks: the joint incident's list, each by id, and "my tasks" narrowed to this run by its due date.
+    if (joint.tasks.length) {
+      const tasks = await get(`${path}/tasks?limit=100`);
+      const wantTasks = joint.tasks.filter((t) => readsTask(joint, t, r)).map((t) => t.id);
+      expect({ who, status: tasks.status, tasks: reads ? sorted(tasks.body.items.map((i: { id: string }) => i.id)) : null })
+        .toEqual({ who, status: reads ? 200 : 404, tasks: reads ? sorted(wantTasks) : null });
+      for (const t of joint.tasks) {
+        const res = await get(`${path}/tasks/${t.id}`);
+        const want = readsTask(joint, t, r);
+        expect({ who, task: t, status: res.status, state: res.body.state }).toEqual({ who, task: t, status: want ? 200 : 404, state: want ? t.state : undefined });
+        if (want) stats.taskReads += 1;
+      }
+      const before = new Date(Date.parse(dueOf(tag) + 'Z') + 60_000).toISOString();
+      const mine = await get(`/api/v1/tasks?limit=100&dueBefore=${encodeURIComponent(before)}`);
+      expect({ who, mine: sorted(mine.body.items.map((i: { id: string }) => i.id)) })
+        .toEqual({ who, mine: sorted(joint.tasks.filter((t) => t.assignee === r.org && readsTask(joint, t, r)).map((t) => t.id)) });
+    }
   }
 
   /** No response another participant (not the coordinator, not itself) received names a pseudonymous participant. */
@@ -517,14 +677,14 @@ describe('joint objects equal the DESIGN sections 4-5 model (fast-check)', () =>
         const since = new Date().toISOString();
         const created = await http().post('/api/v1/joint-incidents').set(bearer(tokenOf(COORD, 'coordinator')))
           .send({ title: `${tag} joint`, category: 'fraud', subType: 'phishing', severity: 3, marking: scenario.marking }).expect(201);
-        const joint: MJoint = { id: created.body.id, marking: scenario.marking, participants: new Map(), updates: [], decisions: [], observables: [], links: [] };
+        const joint: MJoint = { id: created.body.id, marking: scenario.marking, participants: new Map(), updates: [], decisions: [], observables: [], links: [], tasks: [] };
         const counter = { n: 0 };
         if (scenario.renew.now || OTHERS.filter((o) => inForce(agreement, o)).length < 2) {
           await apply(joint, { op: 'publish', parties: OTHERS, future: false }, tag, counter);
           for (const org of scenario.renew.accept) await apply(joint, { op: 'acceptAgreement', org }, tag, counter);
         }
         const opening: Op[] = scenario.opening.flatMap((i) => [
-          { op: 'invite' as const, org: i.org, role: 'affected', pseudonymous: i.pseudonymous },
+          { op: 'invite' as const, org: i.org, role: i.lead ? 'lead' : 'affected', pseudonymous: i.pseudonymous },
           { op: 'answer' as const, org: i.org, accept: i.accept, as: 'admin' as const },
         ]);
         for (const op of [...opening, ...scenario.ops]) await apply(joint, op, tag, counter);
@@ -539,5 +699,8 @@ describe('joint objects equal the DESIGN sections 4-5 model (fast-check)', () =>
     expect(stats.accepted).toBeGreaterThan(RUNS / 2);
     expect(stats.refused).toBeGreaterThan(0);
     expect(stats.objectReads).toBeGreaterThan(RUNS);
+    expect(stats.tasks).toBeGreaterThan(RUNS / 4);
+    expect(stats.taskMoves).toBeGreaterThan(0);
+    expect(stats.taskReads).toBeGreaterThan(RUNS / 2);
   }, 30 * 60_000);
 });
