@@ -219,8 +219,8 @@ const opArb = fc.oneof(
     weight: 3,
     arbitrary: fc.record({
       op: fc.constant('task' as const),
-      /** The coordinator, the n-th accepted participant (a lead or not), or any organisation. */
-      by: authorArb,
+      /** Mostly the coordinator (so tasks exist to move), else the n-th accepted participant (a lead or not), or any organisation. */
+      by: fc.record({ kind: fc.constantFrom('coordinator' as const, 'coordinator' as const, 'participant' as const, 'any' as const), n: fc.nat() }),
       /** The n-th accepted participant, by its participant id or by its organisation id. */
       to: fc.record({ n: fc.nat(), byParticipant: fc.boolean() }),
       marking: fc.constantFrom(...MARKINGS),
@@ -229,7 +229,7 @@ const opArb = fc.oneof(
     }),
   },
   {
-    weight: 3,
+    weight: 4,
     arbitrary: fc.record({
       op: fc.constant('taskMove' as const),
       task: fc.nat(),
