@@ -51,7 +51,7 @@ export async function benchJointRegister(bench: JointRegisterBench): Promise<voi
       `one call ${sync.msPerCall.toFixed(1)} ms at this size (${sync.deletePlan})`,
   );
 
-  const member: Caller = { ...bench.member, email: bench.member.principal.kind === 'user' ? bench.member.principal.email : bench.member.principal.id };
+  const member: BenchCaller = { ...bench.member, email: bench.member.principal.kind === 'user' ? bench.member.principal.email : bench.member.principal.id };
   const memberJoints = await countMemberJoints(superuser, member.principal.orgId);
   const register = { url: `${bench.hub}/api/v1/incidents?limit=50`, headers: member.auth };
   const pages = [
@@ -83,13 +83,13 @@ export async function benchJointRegister(bench: JointRegisterBench): Promise<voi
   bench.report(`joint register part of the run: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-interface Caller {
+export interface BenchCaller {
   email: string;
   principal: OrgPrincipal;
   auth: Record<string, string>;
 }
 
-async function principalOf(bench: JointRegisterBench, email: string): Promise<Caller> {
+export async function principalOf(bench: JointRegisterBench, email: string): Promise<BenchCaller> {
   const login = await fetch(`${bench.hub}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -173,7 +173,7 @@ async function insertJointIncidents(client: pg.Client, coordinatorOrg: string) {
  * what the hub would have written. Also times one call and names how its DELETE finds the joint's rows (the
  * partial index access_via_idx, migration 1764921600000; before it, a scan of the whole access table).
  */
-async function compareWithSync(client: pg.Client, coordinatorOrg: string) {
+export async function compareWithSync(client: pg.Client, coordinatorOrg: string) {
   const snapshot = async (ids: string[]) =>
     (
       await client.query(
@@ -232,7 +232,7 @@ interface PlanNode {
  * (read-only, sorts off: the page is read in index order), shared reads on for a participant: the indexes
  * used, the rows read from each table, any Seq Scan on a big table, the pages touched and the execution time.
  */
-async function explainAsApp(appUrl: string, principal: OrgPrincipal, shared: boolean, sql: string, params: unknown[]) {
+export async function explainAsApp(appUrl: string, principal: OrgPrincipal, shared: boolean, sql: string, params: unknown[]) {
   const app = new pg.Client({ connectionString: appUrl });
   await app.connect();
   try {

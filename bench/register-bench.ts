@@ -11,6 +11,7 @@ import type { OrgPrincipal, Role } from '#auth';
 import type { RegisterQueryDto } from '../libs/incidents/src/dto/incident.dto.js';
 import { registerPageSql } from '../libs/incidents/src/incidents.service.js';
 import { benchJointRegister } from './joint-register.js';
+import { benchJointTasks } from './joint-tasks.js';
 import { benchSharedViews } from './shared-views.js';
 
 /**
@@ -20,7 +21,8 @@ import { benchSharedViews } from './shared-views.js';
  * (the p95 ratio 1M / 100k is the figure: at most 1.5). Then the throughput of reading one incident through
  * the full stack beside a bare node:http + pg server doing the same primary-key select, in the same run. Then,
  * on the 1M hub, it adds ~100k releases and measures the shared views (`shared-views.ts`), then 10k joint incidents
- * with 100k participations and the joint register and "my joint incidents" (`joint-register.ts`). Prints figures;
+ * with 100k participations and the joint register and "my joint incidents" (`joint-register.ts`), then 100k tasks
+ * in them and "my tasks" and the coordinator's view of all tasks (`joint-tasks.ts`). Prints figures;
  * asserts nothing. Loopback only.
  *
  *   npm run bench            (embedded PostgreSQL in a temporary folder)
@@ -113,19 +115,22 @@ async function main(): Promise<void> {
         process.stdout.write(`${line}\n`);
       },
     });
-    // Last: the joint register and "my joint incidents" on the full hub (releases included), beside its register page.
-    await benchJointRegister({
+    // Last: the joint register and "my joint incidents" on the full hub (releases included), beside its register page;
+    // then tasks in those joint incidents.
+    const jointBench = {
       superuser: large.superuser,
       appUrl: large.urls.appUrl,
       hub: large.url,
       incidents: large.size,
       member: { principal: large.principal, auth: large.auth },
       interleavedLatency,
-      report: (line, detail) => {
+      report: (line: string, detail?: boolean) => {
         if (!detail) results.push(line);
         process.stdout.write(`${line}\n`);
       },
-    });
+    };
+    await benchJointRegister(jointBench);
+    await benchJointTasks(jointBench);
     await large.superuser.end();
     const admin = new pg.Client({ connectionString: adminUrl });
     for (const child of children) child.kill('SIGTERM');
