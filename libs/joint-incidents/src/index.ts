@@ -15,3 +15,5 @@ export * from './objects/joint-objects.module.js';
 export * from './updates/joint-updates.service.js';
 export * from './decisions/joint-decisions.service.js';
 export * from './linked-incidents/linked-incidents.service.js';
+export * from './review/joint-review.service.js';
+export * from './review/joint-review.exception.js';

@@ -6,12 +6,14 @@ import { IncidentPassesController, LinkedIncidentsController } from '../linked-i
 import { LinkedIncidentsService } from '../linked-incidents/linked-incidents.service.js';
 import { JointObservablesController } from '../observables/joint-observables.controller.js';
 import { JointObservablesService } from '../observables/joint-observables.service.js';
+import { JointReviewController } from '../review/joint-review.controller.js';
+import { JointReviewService } from '../review/joint-review.service.js';
 import { JointUpdatesController } from '../updates/joint-updates.controller.js';
 import { JointUpdatesService } from '../updates/joint-updates.service.js';
 
-/** What lives inside a joint incident: updates and advisories, decisions, observables, linked incidents and the onward pass. */
+/** What lives inside a joint incident: updates and advisories, decisions, observables, linked incidents and the onward pass, the lessons-learned review. */
 @Module({
-  controllers: [JointUpdatesController, JointDecisionsController, JointObservablesController, LinkedIncidentsController, IncidentPassesController],
-  providers: [JointUpdatesService, JointDecisionsService, JointObservablesService, LinkedIncidentsService, IncidentPassesService],
+  controllers: [JointUpdatesController, JointDecisionsController, JointObservablesController, LinkedIncidentsController, IncidentPassesController, JointReviewController],
+  providers: [JointUpdatesService, JointDecisionsService, JointObservablesService, LinkedIncidentsService, IncidentPassesService, JointReviewService],
 })
 export class JointObjectsModule {}
