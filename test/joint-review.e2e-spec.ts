@@ -276,6 +276,43 @@ describe('joint incidents: the lessons-learned review', () => {
     expect((await reportOf('northbank')).status).toBe(200);
   });
 
+  it('lists contributions from an index, as the owner and through the shared view', async () => {
+    // Many joint incidents with a contribution each, written below row-level security, so a scan would show.
+    const admin = new pg.Client({ connectionString: hub.db.adminUrl });
+    await admin.connect();
+    try {
+      await admin.query(
+        `WITH j AS (
+           INSERT INTO joint_incidents (org_id, title, category, sub_type, severity, marking, phase)
+           SELECT $1, 'Review load ' || g, 'fraud', 'phishing', 2, 'AMBER', 'learn_lessons' FROM generate_series(1, 20000) g RETURNING id, org_id)
+         INSERT INTO joint_contributions (org_id, joint_incident_id, what_happened, marking, audience) SELECT org_id, id, 'load', 'AMBER', 'all' FROM j`,
+        [hub.orgId(COORD)],
+      );
+      await admin.query('ANALYZE joint_incidents; ANALYZE joint_contributions; ANALYZE access');
+    } finally {
+      await admin.end();
+    }
+    const { jointContributionsSql } = await import('#joint-incidents');
+    const app = await hub.appClient();
+    try {
+      for (const [slug, kind] of [[COORD, 'coordinator'], ['northbank', 'member']] as const) {
+        const principal = { kind: 'api_key' as const, id: '00000000-0000-4000-8000-000000000001', orgId: hub.orgId(slug), orgKind: kind, roles: ['viewer' as const] };
+        const statement = jointContributionsSql(principal, joint, { limit: 51 });
+        await app.query('BEGIN');
+        await app.query(
+          "SELECT set_config('hub.org_id', $1, true), set_config('hub.org_kind', $2, true), set_config('hub.reads', 'shared', true), set_config('enable_sort', 'off', true)",
+          [hub.orgId(slug), kind],
+        );
+        const plan = (await app.query(`EXPLAIN ${statement.sql}`, statement.values)).rows.map((r) => r['QUERY PLAN']).join('\n');
+        await app.query('ROLLBACK');
+        expect({ slug, seqScan: /Seq Scan on joint_contributions/.test(plan) }).toEqual({ slug, seqScan: false });
+        expect(plan).toMatch(/joint_contributions_(list_idx|author_key)/);
+      }
+    } finally {
+      await app.end();
+    }
+  }, 120_000);
+
   it("never shows a pseudonymous participant's organisation to another participant", () => {
     const grid = DEMO_ORGANISATIONS.find((o) => o.slug === 'gridpower')!;
     const others = seen.filter((s) => s.who.startsWith('northbank/') || s.who.startsWith('st-marys-hospital/'));
