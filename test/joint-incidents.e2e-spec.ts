@@ -16,6 +16,7 @@ describe('joint incidents', () => {
       get: (path: string) => hub.http().get(`/api/v1${path}`).set(auth),
       post: (path: string, body: object = {}) => hub.http().post(`/api/v1${path}`).set(auth).send(body),
       patch: (path: string, body: object) => hub.http().patch(`/api/v1${path}`).set(auth).send(body),
+      put: (path: string, body: object) => hub.http().put(`/api/v1${path}`).set(auth).send(body),
       delete: (path: string, body: object = {}) => hub.http().delete(`/api/v1${path}`).set(auth).send(body),
     };
   };
@@ -294,6 +295,11 @@ describe('joint incidents', () => {
       v = (await phase({ phase: 'learn_lessons', reason: 'nothing to respond to', version: v }).expect(200)).body.version;
       const unsummarised = await phase({ phase: 'closed', reason: 'done', version: v }).expect(422);
       expect(unsummarised.body.details[0]).toMatchObject({ field: 'closingSummary', rule: 'requiredToClose' });
+      // Closing needs the joint report published (the lessons-learned review).
+      const unreviewed = await phase({ phase: 'closed', reason: 'done', closingSummary: 'Contained across the sector', version: v }).expect(422);
+      expect(unreviewed.body).toMatchObject({ code: 'JOINT_REPORT_REQUIRED_TO_CLOSE', details: [{ field: 'phase', rule: 'publishedReportToClose' }] });
+      const draft = await coordinator().put(`/joint-incidents/${joint.id}/report`, { summary: 'Nothing to respond to', marking: 'AMBER' }).expect(200);
+      await coordinator().post(`/joint-incidents/${joint.id}/report/publish`, { version: draft.body.version }).expect(200);
       const closed = await phase({ phase: 'closed', reason: 'done', closingSummary: 'Contained across the sector', version: v }).expect(200);
       expect(closed.body).toMatchObject({ phase: 'closed', closingSummary: 'Contained across the sector', closedAt: expect.any(String) });
       await coordinator().patch(`/joint-incidents/${joint.id}`, { title: 'later', version: closed.body.version }).expect(409);
@@ -635,7 +641,7 @@ describe('joint incidents: the schema below the API', () => {
     const rows = await as('national-csirt', 'viewer', (sql) =>
       sql("SELECT type FROM shareable_types WHERE container_type = 'joint_incident' ORDER BY type"),
     );
-    expect(rows.map((r) => r.type)).toEqual(['joint_decision', 'joint_incident', 'joint_observable', 'joint_task', 'joint_update']);
+    expect(rows.map((r) => r.type)).toEqual(['joint_contribution', 'joint_decision', 'joint_incident', 'joint_observable', 'joint_report', 'joint_task', 'joint_update']);
     const [event] = await as('national-csirt', 'coordinator', (sql) =>
       sql(
         "INSERT INTO outbox (org_id, event_type, aggregate_type, aggregate_id, grantees) VALUES (hub_current_org(), 'x', 'joint_incident', $1, $2) RETURNING grantees",

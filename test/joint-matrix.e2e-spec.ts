@@ -67,6 +67,14 @@ const JOINT_CALLS: Call[] = [
     call(`POST /api/v1/joint-incidents/{id}/tasks/{taskId}/${move}`, (x) => `${J}/${x.joint}/tasks/${x.task}/${move}`, () => ({ version: 1, reason: 'r', outcome: 'o' })),
   ),
   call('POST /api/v1/joint-incidents/{id}/tasks/{taskId}/reassign', (x) => `${J}/${x.joint}/tasks/${x.task}/reassign`, (x) => ({ version: 1, assignee: x.party, reason: 'r' })),
+  // The lessons-learned review (a contribution by id: the update's id stands in for one, hidden like it).
+  call('PUT /api/v1/joint-incidents/{id}/contribution', (x) => `${J}/${x.joint}/contribution`, () => ({ whatHappened: 'w', marking: 'AMBER', audience: 'all' })),
+  call('PATCH /api/v1/joint-incidents/{id}/contribution', (x) => `${J}/${x.joint}/contribution`, () => ({ audience: 'all', version: 1 })),
+  call('GET /api/v1/joint-incidents/{id}/contributions', (x) => `${J}/${x.joint}/contributions`),
+  call('GET /api/v1/joint-incidents/{id}/contributions/{contributionId}', (x) => `${J}/${x.joint}/contributions/${x.update}`),
+  call('PUT /api/v1/joint-incidents/{id}/report', (x) => `${J}/${x.joint}/report`, () => ({ summary: 's', marking: 'AMBER' })),
+  call('GET /api/v1/joint-incidents/{id}/report', (x) => `${J}/${x.joint}/report`),
+  call('POST /api/v1/joint-incidents/{id}/report/publish', (x) => `${J}/${x.joint}/report/publish`, () => ({ version: 1 })),
   call('GET /api/v1/joint-incidents/{id}/log', (x) => `${J}/${x.joint}/log`),
   call('GET /api/v1/joint-incidents/{id}/log/verify', (x) => `${J}/${x.joint}/log/verify`),
   call('POST /api/v1/joint-incidents/{id}/log/checkpoints', (x) => `${J}/${x.joint}/log/checkpoints`),
@@ -394,6 +402,29 @@ describe('not permitted answers exactly like not there: the joint incident endpo
         const res = await hub.http().get(`${J}/${joint}/observables?limit=200`).set(bearer(reader.token)).expect(200);
         expect({ who: reader.label, ids: itemIds(res) }).toEqual({ who: reader.label, ids: expect.not.arrayContaining([observable]) });
       }
+    });
+  });
+
+  describe('a contribution to the review of a joint incident the reader takes part in', () => {
+    const contributionCalls = JOINT_CALLS.filter((c) => c.route.endsWith('{contributionId}'));
+    it("a participant outside a contribution's audience (the coordination team only), or not named on a RED one", async () => {
+      const opened = (await coordinator().post(J, { title: 'Review', category: 'fraud', subType: 'phishing', severity: 3, marking: 'AMBER' }).expect(201)).body;
+      const joint = opened.id as string;
+      for (const slug of ['northbank', 'gridpower', 'st-marys-hospital'] as const) await accept(joint, slug);
+      let version = opened.version as number;
+      for (const phase of ['assess_decide', 'learn_lessons']) version = (await coordinator().post(`${J}/${joint}/phase`, { phase, reason: 'review', version }).expect(200)).body.version;
+      const put = (slug: DemoOrgSlug, role: string, body: object) => hub.http().put(`${J}/${joint}/contribution`).set(bearer(hub.token(slug, role))).send(body);
+      const toTeam = (await put('northbank', 'handler', { whatHappened: 'ours', marking: 'AMBER', audience: 'coordinator' }).expect(200)).body.id;
+      const named = hub.userId('northbank', 'handler');
+      const red = (await put(COORD, 'coordinator', { whatHappened: 'red', marking: 'RED', audience: 'all', audienceUsers: [named] }).expect(200)).body.id;
+      await as(COORD, 'viewer').get(`${J}/${joint}/contributions/${toTeam}`).expect(200);
+      await as('northbank', 'handler').get(`${J}/${joint}/contributions/${red}`).expect(200);
+      const ids = (contribution: string) => ({ joint, update: contribution, task: MISSING, incident: MISSING, agreement: MISSING, party: hub.orgId('northbank') });
+      const list = [`${J}/${joint}/contributions?limit=200`];
+      const outside = readersOf('gridpower', 'st-marys-hospital');
+      expect(await expectLikeMissing(outside, contributionCalls, ids(toTeam), ['update'], list, [toTeam])).toBe(outside.length * contributionCalls.length);
+      const unnamed = readersOf('northbank', 'gridpower', 'st-marys-hospital').filter((r) => r.label !== 'northbank/handler');
+      expect(await expectLikeMissing(unnamed, contributionCalls, ids(red), ['update'], list, [red])).toBe(unnamed.length * contributionCalls.length);
     });
   });
 

@@ -445,6 +445,12 @@ describe('joint incidents: updates, decisions, observables and the onward pass',
     const joint = await openJoint([{ slug: 'northbank' }]);
     let version = 1;
     for (const phase of ['assess_decide', 'learn_lessons', 'closed']) {
+      if (phase === 'closed') {
+        // Closing needs the joint report of the lessons-learned review published.
+        const draft = keep(`${COORD}/coordinator`, await hub.http().put(`/api/v1/joint-incidents/${joint}/report`).set(bearer(token(COORD, 'coordinator'))).send({ summary: 'Reviewed', marking: 'AMBER' }));
+        expect(draft.status).toBe(200);
+        expect((await post(`/api/v1/joint-incidents/${joint}/report/publish`, COORD, { version: draft.body.version }, 'coordinator')).status).toBe(200);
+      }
       const moved = await post(`/api/v1/joint-incidents/${joint}/phase`, COORD, { phase, reason: 'done', version, closingSummary: 'Contained and reviewed' }, 'coordinator');
       expect(moved.status).toBe(200);
       version = moved.body.version;
@@ -454,6 +460,8 @@ describe('joint incidents: updates, decisions, observables and the onward pass',
     expect((await post(`/api/v1/joint-incidents/${joint}/updates`, COORD, update, 'coordinator')).status).toBe(409);
     expect((await post(`/api/v1/joint-incidents/${joint}/decisions`, COORD, { decision: 'x', rationale: 'y' }, 'coordinator')).status).toBe(409);
     expect((await post(`/api/v1/joint-incidents/${joint}/observables`, 'northbank', { type: 'cve', value: 'cve-2024-3094', marking: 'GREEN' }, 'handler')).status).toBe(409);
+    const contribution = { whatHappened: 'x', marking: 'AMBER', audience: 'all' };
+    expect((await hub.http().put(`/api/v1/joint-incidents/${joint}/contribution`).set(bearer(token('northbank', 'handler'))).send(contribution)).body.code).toBe('JOINT_INCIDENT_CLOSED');
     expect((await get(`/api/v1/joint-incidents/${joint}/updates`, 'northbank')).status).toBe(200);
   });
 

@@ -17,3 +17,5 @@ export * from './decisions/joint-decisions.service.js';
 export * from './linked-incidents/linked-incidents.service.js';
 export * from './tasks/joint-tasks.service.js';
 export * from './tasks/due-date.js';
+export * from './review/joint-review.service.js';
+export * from './review/joint-review.exception.js';

@@ -34,7 +34,7 @@ export class JointIncidentException extends HubException {
   }
 
   static closingSummaryRequired() {
-    const message = 'closing a joint incident needs a closingSummary (until the joint report exists)';
+    const message = 'closing a joint incident needs a closingSummary (and its joint report published)';
     return new JointIncidentException(JointIncidentErrorCode.ClosingSummaryRequired, message, {
       status: HttpStatus.UNPROCESSABLE_ENTITY,
       details: [{ field: 'closingSummary', rule: 'requiredToClose', message }],

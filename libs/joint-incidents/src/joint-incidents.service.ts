@@ -7,6 +7,7 @@ import { isKnownClassification, PHASE_TRANSITIONS } from '#incidents';
 import { abilityOf, compilePolicy, isTightening, keysOf, type PolicySubject, shareableType, SqlParams, type TlpMarking } from '#sharing';
 import type { ChangeJointPhaseDto, CreateJointIncidentDto, JointRegisterQueryDto, UpdateJointIncidentDto } from './dto/joint-incident.dto.js';
 import { JointIncidentException } from './joint-incident.exception.js';
+import { JointReviewException } from './review/joint-review.exception.js';
 import {
   coordinatorJointView,
   JOINT_COLUMNS_OF,
@@ -141,7 +142,7 @@ export class JointIncidentsService {
     });
   }
 
-  /** The incident phase machine (libs/incidents' PHASE_TRANSITIONS), with a reason; closing needs a closing summary. */
+  /** The incident phase machine (libs/incidents' PHASE_TRANSITIONS), with a reason; closing needs a closing summary and the published joint report. */
   async changePhase(principal: OrgPrincipal, id: string, dto: ChangeJointPhaseDto) {
     requireCoordinator(principal);
     return this.db.run(tenantContextOf(principal), async (tx) => {
@@ -149,6 +150,11 @@ export class JointIncidentsService {
       const allowed = PHASE_TRANSITIONS[current.phase];
       if (!allowed.includes(dto.phase)) throw JointIncidentException.invalidTransition(current.phase, dto.phase, allowed);
       if (dto.phase === 'closed' && !dto.closingSummary) throw JointIncidentException.closingSummaryRequired();
+      if (dto.phase === 'closed') {
+        // The lessons-learned review comes first: a joint incident closes only once its joint report is published.
+        const [report] = await tx.query<{ published: boolean }>('SELECT published_at IS NOT NULL AS published FROM joint_reports WHERE joint_incident_id = $1', [id]);
+        if (!report?.published) throw JointReviewException.reportRequiredToClose();
+      }
       await tx.query(
         `UPDATE joint_incidents SET phase = $2, closed_at = CASE WHEN $2 = 'closed' THEN now() ELSE closed_at END,
                 closing_summary = CASE WHEN $2 = 'closed' THEN $3 ELSE closing_summary END,

@@ -150,6 +150,44 @@ export const SHAREABLE_TYPES = [
     redactableFields: [],
     sortColumn: 'updated_at',
   },
+  // The lessons-learned review (issue 11): a participant's contribution (owned by its author, under its own
+  // marking and audience) and the coordinator's joint report (reaching the participants once published).
+  {
+    type: 'joint_contribution',
+    ownSubject: 'JointContribution',
+    sharedSubject: 'SharedJointContribution',
+    table: 'joint_contributions',
+    alias: 'jc',
+    ownerColumn: 'org_id',
+    markingColumn: 'marking',
+    sharedView: 'shared_joint_contributions',
+    container: { type: 'joint_incident', column: 'joint_incident_id' },
+    sharedFields: [
+      'id', 'orgId', 'author', 'jointIncidentId', 'whatHappened', 'whatWorked', 'whatDidNot', 'recommendations', 'nearMisses',
+      'marking', 'audience', 'version', 'createdAt', 'updatedAt',
+    ],
+    releasableFields: [],
+    redactableFields: [],
+    sortColumn: 'updated_at',
+  },
+  {
+    type: 'joint_report',
+    ownSubject: 'JointReport',
+    sharedSubject: 'SharedJointReport',
+    table: 'joint_reports',
+    alias: 'jr',
+    ownerColumn: 'org_id',
+    markingColumn: 'marking',
+    sharedView: 'shared_joint_reports',
+    container: { type: 'joint_incident', column: 'joint_incident_id' },
+    sharedFields: [
+      'id', 'orgId', 'jointIncidentId', 'summary', 'findings', 'recommendations', 'quotes', 'nearMissCount', 'marking', 'publishedAt',
+      'version', 'createdAt', 'updatedAt',
+    ],
+    releasableFields: [],
+    redactableFields: [],
+    sortColumn: 'updated_at',
+  },
 ] as const satisfies readonly ShareableType[];
 
 export type Registered = (typeof SHAREABLE_TYPES)[number];

@@ -14,6 +14,7 @@ import { AccessViaIndex1764921600000 } from './1764921600000-access-via-index.js
 import { JointRowsOfOwnJoint1765094400000 } from './1765094400000-joint-rows-of-own-joint.js';
 import { JointWorkspaceHooks1765267200000 } from './1765267200000-joint-workspace-hooks.js';
 import { JointTasks1765353600000 } from './1765353600000-joint-tasks.js';
+import { JointReview1765440000000 } from './1765440000000-joint-review.js';
 
 /** Every migration, in order. Listed by hand so the build and the tests load the same classes. */
 export const migrations = [
@@ -28,4 +29,5 @@ export const migrations = [
   JointRowsOfOwnJoint1765094400000,
   JointWorkspaceHooks1765267200000,
   JointTasks1765353600000,
+  JointReview1765440000000,
 ];

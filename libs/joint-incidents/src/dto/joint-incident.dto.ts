@@ -66,7 +66,7 @@ export class ChangeJointPhaseDto {
   @MaxLength(2000)
   reason: string;
 
-  @ApiPropertyOptional({ description: 'Required to close (until the joint report of the next issue)' })
+  @ApiPropertyOptional({ description: 'Required to close, with the joint report published (POST /report/publish)' })
   @IsOptional()
   @IsString()
   @MinLength(1)

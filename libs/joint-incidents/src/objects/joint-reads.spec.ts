@@ -2,6 +2,7 @@ import type { OrgPrincipal } from '#auth';
 import { jointDecisionsSql } from '../decisions/joint-decisions.service.js';
 import { passedIncidentsSql } from '../linked-incidents/linked-incidents.service.js';
 import { jointObservablesSql } from '../observables/joint-observables.service.js';
+import { jointContributionsSql, jointReportSql } from '../review/joint-review.service.js';
 import { jointUpdatesSql } from '../updates/joint-updates.service.js';
 import { checkAudienceShape } from './audience.js';
 
@@ -34,6 +35,15 @@ describe.each([
     expect({
       observables: jointObservablesSql(principal, JOINT, { after: AFTER, limit: 51 }),
       decisions: jointDecisionsSql(principal, principal.orgKind === 'coordinator' ? 'coordinator' : 'participant', JOINT, AFTER, 51),
+    }).toMatchSnapshot();
+  });
+
+  it('the review: contributions (a page, the next page, one) and the joint report', () => {
+    expect({
+      page: jointContributionsSql(principal, JOINT, { limit: 51 }),
+      next: jointContributionsSql(principal, JOINT, { after: AFTER, limit: 51 }),
+      one: jointContributionsSql(principal, JOINT, { id: OBJECT }),
+      report: jointReportSql(principal, JOINT),
     }).toMatchSnapshot();
   });
 
