@@ -6,8 +6,9 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type HubConfig, PinoNestLogger, toErrorResponse } from '#common';
-import { inRequestScope } from '#database';
+import { inRequestScope, TenantDatabase } from '#database';
 import { AppModule } from './app.module.js';
+import { installMetrics } from './metrics.js';
 import { buildOpenApiDocument } from './openapi.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -48,6 +49,8 @@ export async function createApp(options: { config: HubConfig; logger: Logger; ap
     // Through Fastify's own req / res serializers: method, url, host, client address and port, status.
     request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
   });
+  // Operators' metrics, only when they configured a token for them (docs/operations.md, "Metrics").
+  if (config.metricsToken) installMetrics(fastify, { token: config.metricsToken, database: app.get(TenantDatabase), logger });
   app.enableShutdownHooks();
 
   // The document maps every route and error: served unless API_DOCS=off (the default in production).
