@@ -1,8 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import request from 'supertest';
+import type { QueryRunner } from 'typeorm';
 import { createRootLogger } from '#common';
 import { createApp } from '#hub/create-app.js';
+import { OutboxHead1765699200000 } from '../libs/database/src/migrations/1765699200000-outbox-head.js';
 import { bearer, startTestHub, type TestHub } from './support/test-hub.js';
 
 /** One sample of the text exposition: `name{label="value",…} value`. */
@@ -203,6 +205,27 @@ describe('operational metrics', () => {
       }
     } finally {
       await bare.close();
+    }
+  });
+
+  it('takes the outbox head away with its migration and brings it back (last: it changes the schema)', async () => {
+    const owner = new pg.Client({ connectionString: hub.db.ownerUrl });
+    await owner.connect();
+    const runner = { query: async (sql: string) => (await owner.query(sql)).rows } as unknown as QueryRunner;
+    const app = await hub.appClient();
+    try {
+      const migration = new OutboxHead1765699200000();
+      await migration.down(runner);
+      await expect(app.query('SELECT * FROM hub_outbox_head()')).rejects.toThrow(/does not exist/);
+      expect((await owner.query("SELECT count(*)::int AS n FROM pg_policies WHERE policyname = 'outbox_head_read'")).rows[0].n).toBe(0);
+      // Without it a scrape still answers, the outbox gauges saying they could not be read.
+      const { samples } = await scrape();
+      expect(valueOf(samples, 'hub_outbox_head_seq')).toBeNaN();
+      expect(samples.some((s) => s.name === 'hub_db_pool_connections')).toBe(true);
+      await migration.up(runner);
+      expect(Number((await app.query('SELECT head_seq FROM hub_outbox_head()')).rows[0].head_seq)).toBeGreaterThan(0);
+    } finally {
+      await owner.end();
     }
   });
 });
