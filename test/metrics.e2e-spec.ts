@@ -105,6 +105,9 @@ describe('operational metrics', () => {
     for (let i = 0; i < 3; i += 1) await hub.http().get(`/api/v1/incidents/${missing}`).set(bearer(handler)).expect(404);
     await hub.http().get(`/api/v1/incidents/${id}`).expect(401);
     await hub.http().get(`/no/such/route/${missing}`).expect(404);
+    // The router's own refusals (an over-long segment, a method no route has) carry no template either.
+    await hub.http().get(`/api/v1/incidents/${'a'.repeat(8200)}`).expect(414);
+    expect((await hub.http().propfind(`/api/v1/incidents/${missing}`)).status).toBeGreaterThanOrEqual(400);
 
     const { text, samples: after } = await scrape();
     const delta = (name: string, labels: Record<string, string>) => valueOf(after, name, labels) - valueOf(before, name, labels);
@@ -113,6 +116,8 @@ describe('operational metrics', () => {
     expect(delta('hub_http_requests_total', { method: 'GET', route, status: '401' })).toBe(1);
     expect(delta('hub_http_requests_total', { route })).toBe(6);
     expect(delta('hub_http_requests_total', { method: 'GET', route: 'unmatched', status: '404' })).toBe(1);
+    expect(delta('hub_http_requests_total', { method: 'GET', route: 'unmatched', status: '414' })).toBe(1);
+    expect(delta('hub_http_requests_total', { method: 'OTHER', route: 'unmatched' })).toBe(1);
     // The first scrape is counted under its own template.
     expect(delta('hub_http_requests_total', { method: 'GET', route: '/metrics', status: '200' })).toBe(1);
     // The histogram saw the same requests, with durations.
