@@ -7,6 +7,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * own, which holds only while the function has set `hub.outbox_head` (transaction-local, reset before it
  * returns) and only for the owner role, so hub_app reading the table directly still sees its own rows only.
  * It answers two numbers and nothing of a row (no organisation, type or id). An empty outbox answers NULLs.
+ * hub_app can set that setting itself: harmless while no other definer function reads outbox rows, but one that
+ * does (the relay's, say) must clear `hub.outbox_head` before it reads.
  *
  * The lag of the real-time relay (its cursor against this head) is not here: there is no relay yet (issue 12).
  */
