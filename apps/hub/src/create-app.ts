@@ -6,8 +6,9 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type HubConfig, PinoNestLogger, toErrorResponse } from '#common';
-import { inRequestScope } from '#database';
+import { inRequestScope, TenantDatabase } from '#database';
 import { AppModule } from './app.module.js';
+import { type HubMetrics, installMetrics } from './metrics.js';
 import { buildOpenApiDocument } from './openapi.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -15,6 +16,8 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 /** Builds the hub's HTTP application; `main` listens with it, the end-to-end suites drive it with Supertest. */
 export async function createApp(options: { config: HubConfig; logger: Logger; appUrl: string }): Promise<NestFastifyApplication> {
   const { config, logger } = options;
+  // Set below when the operators configured metrics; the router's refusals skip Fastify's hooks, so they count here.
+  let metrics: HubMetrics | undefined;
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     bodyLimit: config.bodyLimitBytes,
@@ -25,6 +28,7 @@ export async function createApp(options: { config: HubConfig; logger: Logger; ap
       request.log.info({ err: error }, 'request refused by the router');
       const { status, body, headers } = toErrorResponse(error, request.id, request.log as unknown as Logger);
       void reply.status(status).headers(headers).send(body);
+      metrics?.observe(request, reply);
     },
     // One log line per request, written when it ends (below), instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
@@ -48,6 +52,8 @@ export async function createApp(options: { config: HubConfig; logger: Logger; ap
     // Through Fastify's own req / res serializers: method, url, host, client address and port, status.
     request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
   });
+  // Operators' metrics, only when they configured a token for them (docs/operations.md, "Metrics").
+  if (config.metricsToken) metrics = installMetrics(fastify, { token: config.metricsToken, database: app.get(TenantDatabase), logger });
   app.enableShutdownHooks();
 
   // The document maps every route and error: served unless API_DOCS=off (the default in production).

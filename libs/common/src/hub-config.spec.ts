@@ -70,4 +70,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig(production)).toThrow(/production mode needs HUB_KEY_ENCRYPTION_KEY/);
     expect(loadConfig({ ...production, HUB_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') })).toMatchObject({ mode: 'production' });
   });
+
+  it('serves no metrics unless HUB_METRICS_TOKEN is set, and takes only a long token without echoing a bad one', () => {
+    expect(loadConfig({}).metricsToken).toBeNull();
+    expect(loadConfig({ HUB_METRICS_TOKEN: '' }).metricsToken).toBeNull();
+    const token = 'a1b2c3d4'.repeat(8);
+    expect(loadConfig({ HUB_METRICS_TOKEN: token }).metricsToken).toBe(token);
+    expect(loadConfig({ HUB_METRICS_TOKEN: Buffer.alloc(32, 9).toString('base64') }).metricsToken).toHaveLength(44);
+    for (const bad of ['short-secret', 'x'.repeat(31), `${'y'.repeat(40)} spaced`, `${'z'.repeat(40)}"`, 'w'.repeat(513)]) {
+      try {
+        loadConfig({ HUB_METRICS_TOKEN: bad });
+        throw new Error('expected a ConfigError');
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        const problems = (error as ConfigError).problems.join('\n');
+        expect(problems).toMatch(/HUB_METRICS_TOKEN must be 32 to 512 characters/);
+        expect(problems).not.toContain(bad);
+      }
+    }
+  });
 });

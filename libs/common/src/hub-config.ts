@@ -31,6 +31,11 @@ export interface HubConfig {
    * outside production the hub then keeps a generated one in the data folder (`resolveKeyEncryptionKey`).
    */
   keyEncryptionKey: Buffer | null;
+  /**
+   * The operator's bearer token for `GET /metrics` (Prometheus text format). Null when unset: the hub then
+   * collects no metrics and serves no such route. Never logged.
+   */
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -125,6 +130,8 @@ export function loadConfig(env: Env = process.env): HubConfig {
     );
   }
 
+  const metricsToken = bearerToken('HUB_METRICS_TOKEN', env, problems);
+
   const config: HubConfig = {
     mode: effectiveMode,
     port: int('PORT', 3000, 0, 65535),
@@ -144,6 +151,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     loginWindowSeconds: int('LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
     apiDocs,
     keyEncryptionKey,
+    metricsToken,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -159,6 +167,25 @@ function key32(name: string, env: Env, problems: string[]): Buffer | null {
     return null;
   }
   return key;
+}
+
+/** Shortest operator token accepted: 32 characters of the token alphabet is beyond guessing (openssl rand -hex 32 gives 64). */
+export const MIN_METRICS_TOKEN_LENGTH = 32;
+
+/**
+ * A bearer token (RFC 6750's token68 alphabet) long enough not to be guessed; a problem names the variable and
+ * the rule, never the value.
+ */
+function bearerToken(name: string, env: Env, problems: string[]): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  if (!/^[A-Za-z0-9._~+/-]+=*$/.test(raw) || raw.length < MIN_METRICS_TOKEN_LENGTH || raw.length > 512) {
+    problems.push(
+      `${name} must be ${MIN_METRICS_TOKEN_LENGTH} to 512 characters of letters, digits and . _ ~ + / - (make one with: openssl rand -hex 32)`,
+    );
+    return null;
+  }
+  return raw;
 }
 
 function sameLogin(a: string, b: string): boolean {

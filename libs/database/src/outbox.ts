@@ -1,4 +1,4 @@
-import type { TenantTransaction } from './tenant-database.js';
+import type { TenantDatabase, TenantTransaction } from './tenant-database.js';
 
 export interface OutboxEvent {
   type: string;
@@ -28,4 +28,25 @@ export async function emitOutbox(tx: TenantTransaction, event: OutboxEvent): Pro
     event.payload ?? {},
     [...(event.grantees ?? [])],
   ]);
+}
+
+/** The outbox as operators see it: aggregate numbers only, never a row. */
+export interface OutboxHead {
+  /** The highest sequence number written (committed); 0 while the outbox is empty. */
+  headSeq: number;
+  /** Seconds since the newest row was written; null while the outbox is empty. */
+  newestAgeSeconds: number | null;
+}
+
+/**
+ * Reads the head across every organisation through `hub_outbox_head()`, a definer function that answers the two
+ * numbers and nothing else, so the metrics need no tenant context and the outbox keeps its row-level security.
+ */
+export async function readOutboxHead(database: TenantDatabase): Promise<OutboxHead> {
+  const [row] = await database.statement<{ head_seq: string | null; newest_age_seconds: number | null }>(
+    'SELECT head_seq::text, newest_age_seconds FROM hub_outbox_head()',
+    [],
+    'hub_outbox_head',
+  );
+  return { headSeq: row?.head_seq ? Number(row.head_seq) : 0, newestAgeSeconds: row?.newest_age_seconds ?? null };
 }

@@ -67,6 +67,16 @@ const SET_CONTEXT_READ_ONLY_IN_INDEX_ORDER = `${SET_CONTEXT_READ_ONLY}, set_conf
 const PREPARABLE = /^\s*(SELECT|WITH)\b/i;
 const PREPARED_PER_CONNECTION = 100;
 
+/** The application role's connection pool at one moment (for the operators' metrics). */
+export interface PoolStats {
+  /** Connections open, busy or idle. */
+  total: number;
+  idle: number;
+  /** Callers queued for a connection because all `max` are busy. */
+  waiting: number;
+  max: number;
+}
+
 export interface ReadOptions {
   /** The statement is a page in the order of an index (ORDER BY its columns, LIMIT): walk it, never sort. */
   inIndexOrder?: boolean;
@@ -182,6 +192,12 @@ export class TenantDatabase {
   /** TypeORM's own pool of the application role's connections: `read` and `statement` share it with `run`. */
   private pool(): pg.Pool {
     return (this.dataSource.driver as unknown as { master: pg.Pool }).master;
+  }
+
+  /** The one pool every read, statement and transaction of the application role draws from. */
+  poolStats(): PoolStats {
+    const pool = this.pool();
+    return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 10 };
   }
 
   /** Readiness: the application role can reach the database. */
