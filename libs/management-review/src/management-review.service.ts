@@ -147,11 +147,14 @@ const JOINT_SCOPE = `WITH scope AS (
   SELECT id, category, severity, phase, created_at, closed_at FROM joint_incidents
    WHERE org_id = $1 AND NOT exercise AND created_at >= $2 AND created_at < $3)`;
 
+/** Seconds to the millisecond: the interpolation's float noise (65880.00000000001) is no figure. */
+const SECONDS = (value: string) => `round((${value})::numeric, 3)::float8`;
+
 /** Median and 90th percentile (interpolated, `percentile_cont`) of an interval over the scope's rows that qualify. */
 const DURATIONS_OF = (interval: string, qualifies: string) => `
   SELECT count(*)::int AS count,
-         percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS "medianSeconds",
-         percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds) AS "p90Seconds"
+         ${SECONDS('percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds)')} AS "medianSeconds",
+         ${SECONDS('percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds)')} AS "p90Seconds"
     FROM (SELECT extract(epoch FROM ${interval})::float8 AS seconds FROM scope WHERE ${qualifies}) d`;
 
 async function classification(tx: TenantTransaction, scope: string, params: unknown[]): Promise<Classification> {
@@ -188,7 +191,7 @@ async function timePerPhase(tx: TenantTransaction, scope: string, subjectType: '
               lead(l.at) OVER (PARTITION BY l.subject_id ORDER BY l.seq) AS left_at
          FROM management_log l JOIN scope s ON s.id = l.subject_id
         WHERE l.subject_type = $5 AND l.org_id = $1 AND l.action IN ($4, $6))
-     SELECT phase, count(*)::int AS count, percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS "medianSeconds"
+     SELECT phase, count(*)::int AS count, ${SECONDS('percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds)')} AS "medianSeconds"
        FROM (SELECT subject_id, phase, sum(extract(epoch FROM left_at - at))::float8 AS seconds
                FROM stints WHERE left_at IS NOT NULL GROUP BY subject_id, phase) per_record
       GROUP BY phase`,
