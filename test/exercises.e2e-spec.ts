@@ -1,3 +1,7 @@
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { IncidentExercises1765612800000 } from '../libs/database/src/migrations/1765612800000-incident-exercises.js';
+import { createTestDatabase } from './support/test-database.js';
 import { bearer, startTestHub, type TestHub } from './support/test-hub.js';
 
 /**
@@ -86,5 +90,31 @@ describe('incidents as exercises', () => {
       outcome: 'promote', reason: 'tabletop', version: report.version, incident: { ...body, title: 'Promoted drill', exercise: true },
     }).expect(200)).body;
     expect((await handler().get(`/incidents/${triaged.incidentId}`).expect(200)).body).toMatchObject({ exercise: true, sourceEventReportId: report.id });
+  });
+
+  it('goes down and up again: the column and the view lose exercise and get it back, hub_app still reads the view', async () => {
+    const db = await createTestDatabase();
+    const owner = await new DataSource({ type: 'postgres', url: db.ownerUrl }).initialize();
+    const app = new pg.Client({ connectionString: db.appUrl });
+    await app.connect();
+    const columns = async (table: string) =>
+      (await owner.query('SELECT column_name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position', [table])).map((c: { column_name: string }) => c.column_name);
+    try {
+      const migration = new IncidentExercises1765612800000();
+      const runner = owner.createQueryRunner();
+      await migration.down(runner);
+      expect(await columns('incidents')).not.toContain('exercise');
+      expect(await columns('shared_incidents')).not.toContain('exercise');
+      await app.query('SELECT count(*) FROM shared_incidents');
+      await migration.up(runner);
+      await runner.release();
+      expect(await columns('incidents')).toContain('exercise');
+      expect((await columns('shared_incidents')).at(-1)).toBe('exercise');
+      expect((await app.query('SELECT count(*)::int AS n FROM shared_incidents')).rows).toEqual([{ n: 0 }]);
+    } finally {
+      await app.end();
+      await owner.destroy();
+      await db.drop();
+    }
   });
 });
