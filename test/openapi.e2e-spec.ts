@@ -152,6 +152,9 @@ describe('the OpenAPI document', () => {
       ['GET /api/v1/categories', '/api/v1/categories', handler, 200],
       ['GET /api/v1/severities', '/api/v1/severities', handler, 200],
       ['GET /health/ready', '/health/ready', {}, 200],
+      ['GET /api/v1/management-review/figures', '/api/v1/management-review/figures?from=2025-01-01T00:00:00Z&to=2027-01-01T00:00:00Z', handler, 200],
+      ['GET /api/v1/management-review/joint-figures', '/api/v1/management-review/joint-figures?from=2025-01-01T00:00:00Z&to=2027-01-01T00:00:00Z',
+        bearer(hub.token('national-csirt', 'coordinator')), 200],
       // Errors: the one shape, whoever raises it (a module, the validation pipe, the guard, the router).
       ['GET /api/v1/incidents/{id}', '/api/v1/incidents/00000000-0000-4000-8000-000000000000', handler, 404],
       ['GET /api/v1/incidents', '/api/v1/incidents?limit=0', handler, 400],

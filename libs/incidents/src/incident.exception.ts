@@ -10,6 +10,7 @@ export enum IncidentErrorCode {
   IdempotencyMismatch = 'IDEMPOTENCY_KEY_REUSED',
   DuplicateObservable = 'OBSERVABLE_DUPLICATE',
   UnknownClock = 'CLOCK_UNKNOWN',
+  ExerciseRunsNoClock = 'INCIDENT_EXERCISE_NO_CLOCK',
 }
 
 export class IncidentException extends HubException {
@@ -41,5 +42,13 @@ export class IncidentException extends HubException {
     return new IncidentException(IncidentErrorCode.Closed, 'the incident is closed; it can no longer be changed', {
       status: HttpStatus.CONFLICT,
     });
+  }
+
+  static exerciseRunsNoClock() {
+    return new IncidentException(
+      IncidentErrorCode.ExerciseRunsNoClock,
+      'the incident is an exercise: it runs no regulatory clock, so no submission to an authority is recorded on it',
+      { status: HttpStatus.UNPROCESSABLE_ENTITY },
+    );
   }
 }

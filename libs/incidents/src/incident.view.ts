@@ -22,6 +22,7 @@ export interface IncidentRow {
   affected_assets: string;
   report: Record<string, string> | null;
   clock_profiles: string[];
+  exercise: boolean;
   source_event_report_id: string | null;
   log_length: number;
   log_head_hash: string | null;
@@ -34,7 +35,7 @@ export interface IncidentRow {
 
 const COLUMNS = `id, org_id, title, summary, category, sub_type, severity, phase, impact, marking, aware_at,
   detected_at, reported_at, contained_at, closed_at, internal_notes, reporter, affected_assets, report, clock_profiles,
-  source_event_report_id, log_length, log_head_hash, version, created_by, created_at, updated_at`;
+  exercise, source_event_report_id, log_length, log_head_hash, version, created_by, created_at, updated_at`;
 
 /** The incident columns read under a table alias, with the cursor's sort key as text. */
 export function INCIDENT_COLUMNS_OF(alias: string): string {
@@ -68,6 +69,7 @@ export function ownerIncidentView(row: IncidentRow) {
     affectedAssets: row.affected_assets,
     report: row.report,
     clockProfiles: row.clock_profiles,
+    exercise: row.exercise,
     sourceEventReportId: row.source_event_report_id,
     logLength: row.log_length,
     version: row.version,
@@ -86,6 +88,7 @@ export function registerItemView(row: IncidentRow) {
     severity: row.severity,
     phase: row.phase,
     marking: row.marking,
+    exercise: row.exercise,
     awareAt: iso(row.aware_at),
     version: row.version,
     createdAt: row.created_at.toISOString(),

@@ -146,7 +146,7 @@ export class IncidentsController {
   }
 
   @Get(':id/clocks')
-  @ApiOperation({ summary: 'Regulatory clocks (NIS2 by default): due times, what was sent, what is overdue' })
+  @ApiOperation({ summary: 'Regulatory clocks (NIS2 by default): due times, what was sent, what is overdue; none for an exercise' })
   @ApiOkResponse({ type: ClocksView })
   @ApiErrors(404)
   clocks(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string) {
@@ -155,9 +155,9 @@ export class IncidentsController {
 
   @Post(':id/clocks/submissions')
   @Editors()
-  @ApiOperation({ summary: 'Record what was sent to an authority, and when' })
+  @ApiOperation({ summary: 'Record what was sent to an authority, and when (refused with 422 for an exercise)' })
   @ApiCreatedResponse({ type: ClocksView, description: 'The clocks, with this submission' })
-  @ApiErrors(...BODY_ERRORS, 404, 409)
+  @ApiErrors(...BODY_ERRORS, 404, 409, 422)
   recordSubmission(@CurrentPrincipal() principal: OrgPrincipal, @Param('id', IdParam()) id: string, @Body() body: SubmissionDto) {
     return this.incidents.recordSubmission(principal, id, body);
   }

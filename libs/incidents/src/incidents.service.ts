@@ -29,9 +29,14 @@ const FIELD_COLUMNS = {
   reporter: 'reporter',
   affectedAssets: 'affected_assets',
   clockProfiles: 'clock_profiles',
+  exercise: 'exercise',
 } as const satisfies Partial<Record<keyof CreateIncidentDto, string>>;
 
 type SettableField = keyof typeof FIELD_COLUMNS;
+
+/** What an update may change: everything settable but `exercise`, which is decided when the incident is opened. */
+const UPDATABLE_COLUMNS = Object.fromEntries(Object.entries(FIELD_COLUMNS).filter(([field]) => field !== 'exercise')) as Omit<typeof FIELD_COLUMNS, 'exercise'>;
+type UpdatableField = keyof typeof UPDATABLE_COLUMNS;
 
 /** The fields an update may clear with null; the others are NOT NULL in the schema. */
 const NULLABLE = new Set<SettableField>(['awareAt', 'detectedAt', 'reportedAt', 'containedAt', 'reporter']);
@@ -61,7 +66,7 @@ export class IncidentsService {
     const entry = await appendLog(tx, principal, { type: 'incident', id: row.id }, {
       action: 'incident.created',
       reason,
-      details: { phase: row.phase, severity: row.severity, marking: row.marking, sourceEventReportId },
+      details: { phase: row.phase, severity: row.severity, marking: row.marking, exercise: row.exercise, sourceEventReportId },
     });
     await emitOutbox(tx, { type: 'incident.created', aggregateType: 'incident', aggregateId: row.id });
     return { ...row, log_length: entry.seq, log_head_hash: entry.hash };
@@ -81,21 +86,21 @@ export class IncidentsService {
   }
 
   async update(principal: OrgPrincipal, id: string, dto: UpdateIncidentDto) {
-    const nulled = Object.keys(FIELD_COLUMNS).find((field) => dto[field as SettableField] === null && !NULLABLE.has(field as SettableField));
+    const nulled = Object.keys(UPDATABLE_COLUMNS).find((field) => dto[field as UpdatableField] === null && !NULLABLE.has(field as UpdatableField));
     if (nulled) throw HubException.invalid(nulled, 'notNull', `${nulled} cannot be emptied with null; send a value`);
     return this.db.run(tenantContextOf(principal), async (tx) => {
       // A closed incident is final, except that its marking may still be tightened (what it shares can shrink).
-      const tighteningOnly = dto.marking !== undefined && Object.keys(FIELD_COLUMNS).every((f) => f === 'marking' || dto[f as SettableField] === undefined);
+      const tighteningOnly = dto.marking !== undefined && Object.keys(UPDATABLE_COLUMNS).every((f) => f === 'marking' || dto[f as UpdatableField] === undefined);
       const current = await lockForChange(tx, id, dto.version, tighteningOnly ? dto.marking : undefined);
       if (dto.marking) checkMarkingChange(principal, 'incident', current.org_id, current.marking, dto.marking);
       const next = { category: dto.category ?? current.category, subType: dto.subType ?? current.sub_type };
       checkClassification(next.category, next.subType);
-      const fields = Object.entries(FIELD_COLUMNS).filter(([field]) => dto[field as SettableField] !== undefined);
+      const fields = Object.entries(UPDATABLE_COLUMNS).filter(([field]) => dto[field as UpdatableField] !== undefined);
       if (fields.length === 0) throw HubException.invalid('body', 'notEmpty', 'name at least one field to change');
       const sets = fields.map(([, column], i) => `${column} = $${i + 2}`);
       const [row] = await tx.query<IncidentRow>(
         `UPDATE incidents SET ${sets.join(', ')}, version = version + 1, updated_at = now() WHERE id = $1 RETURNING ${INCIDENT_COLUMNS}`,
-        [id, ...fields.map(([field]) => dbValue(field as SettableField, dto))],
+        [id, ...fields.map(([field]) => dbValue(field as UpdatableField, dto))],
       );
       const changes: Record<string, unknown> = { fields: fields.map(([field]) => field) };
       if (dto.marking && dto.marking !== current.marking) changes.marking = { from: current.marking, to: dto.marking };
@@ -153,12 +158,15 @@ export class IncidentsService {
   async clocks(principal: OrgPrincipal, id: string) {
     return this.db.run(tenantContextOf(principal), async (tx) => {
       const incident = await findIncident(tx, id);
+      // An exercise (ISO/IEC 27035-2 clause 11) tests the plan: no authority is waiting, so no clock runs.
+      if (incident.exercise) return { awareAt: incident.aware_at?.toISOString() ?? null, exercise: true, items: [] };
       const submissions = await tx.query<{ profile: string; milestone: string; sent_at: Date; reference: string }>(
         'SELECT profile, milestone, sent_at, reference FROM regulatory_submissions WHERE incident_id = $1',
         [id],
       );
       return {
         awareAt: incident.aware_at?.toISOString() ?? null,
+        exercise: false,
         items: clockStates(
           incident.clock_profiles,
           incident.aware_at,
@@ -176,6 +184,7 @@ export class IncidentsService {
     }
     await this.db.run(tenantContextOf(principal), async (tx) => {
       const incident = await findIncident(tx, id, true);
+      if (incident.exercise) throw IncidentException.exerciseRunsNoClock();
       if (!incident.clock_profiles.includes(dto.profile)) {
         throw HubException.invalid('profile', 'clockOfIncident', `the incident does not run the ${dto.profile} clock; add it to clockProfiles first`);
       }

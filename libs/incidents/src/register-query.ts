@@ -18,6 +18,7 @@ export function registerConditions(query: RegisterQueryDto, params: SqlParams): 
   if (query.updatedTo) where.push(`i.updated_at < ${params.add(query.updatedTo, 'timestamptz')}`);
   if (query.awareFrom) where.push(`i.aware_at >= ${params.add(query.awareFrom, 'timestamptz')}`);
   if (query.awareTo) where.push(`i.aware_at < ${params.add(query.awareTo, 'timestamptz')}`);
+  if (query.exercise !== undefined) where.push(`i.exercise = ${params.add(query.exercise, 'boolean')}`);
   if (after) where.push(`(i.updated_at, i.id) < (${params.add(after.key, 'timestamptz')}, ${params.add(after.id, 'uuid')})`);
   return where;
 }

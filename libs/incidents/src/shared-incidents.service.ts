@@ -23,7 +23,7 @@ import { observableView, type ObservableRow } from './observables.service.js';
 import { registerConditions, registerOrder } from './register-query.js';
 
 /** The fields of a shared list item: what the register lists, and whose incident it is. */
-const LIST_FIELDS = ['id', 'orgId', 'title', 'category', 'subType', 'severity', 'phase', 'marking', 'awareAt', 'version', 'createdAt', 'updatedAt'];
+const LIST_FIELDS = ['id', 'orgId', 'title', 'category', 'subType', 'severity', 'phase', 'marking', 'exercise', 'awareAt', 'version', 'createdAt', 'updatedAt'];
 
 const INCIDENT = shareableType('incident');
 const OBSERVABLE = shareableType('observable');

@@ -46,7 +46,7 @@ export const SHAREABLE_TYPES = [
     container: { type: 'incident', column: 'id' },
     sharedFields: [
       'id', 'orgId', 'title', 'summary', 'category', 'subType', 'severity', 'phase', 'impact', 'marking',
-      'awareAt', 'detectedAt', 'reportedAt', 'containedAt', 'closedAt', 'version', 'createdAt', 'updatedAt',
+      'awareAt', 'detectedAt', 'reportedAt', 'containedAt', 'closedAt', 'exercise', 'version', 'createdAt', 'updatedAt',
     ],
     // DESIGN section 4: internal notes, reporter identity, affected asset details, and the closing report.
     releasableFields: INCIDENT_RELEASABLE,

@@ -54,6 +54,9 @@ export class RegisterItemView {
   @ApiProperty({ enum: TLP_MARKINGS })
   marking: (typeof TLP_MARKINGS)[number];
 
+  @ApiProperty({ description: 'An exercise (ISO/IEC 27035-2 clause 11): runs no regulatory clock, kept out of the figures' })
+  exercise: boolean;
+
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   awareAt: string | null;
 
@@ -138,6 +141,9 @@ export class ClockStateView implements ClockState {
 export class ClocksView {
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   awareAt: string | null;
+
+  @ApiProperty({ description: 'An exercise runs no regulatory clock: its items are always empty' })
+  exercise: boolean;
 
   @ApiProperty({ type: [ClockStateView] })
   items: ClockStateView[];

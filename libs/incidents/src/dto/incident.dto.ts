@@ -1,8 +1,9 @@
-import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsOptional,
@@ -125,9 +126,18 @@ export class CreateIncidentDto extends ClassifiedRecordDto {
   @ArrayMaxSize(10)
   @IsIn(CLOCK_IDS, { each: true, message: `clockProfiles may hold only ${CLOCK_IDS.join(', ')}` })
   clockProfiles?: string[];
+
+  @ApiPropertyOptional({
+    default: false,
+    description: 'An exercise (ISO/IEC 27035-2 clause 11): runs no regulatory clock, kept out of the figures. Set at creation only',
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'exercise must be true or false' })
+  exercise?: boolean;
 }
 
-export class UpdateIncidentDto extends PartialType(CreateIncidentDto) {
+/** Every field but `exercise`: whether an incident is an exercise is decided when it is opened, never after. */
+export class UpdateIncidentDto extends PartialType(OmitType(CreateIncidentDto, ['exercise'] as const)) {
   @ApiProperty({ description: 'The version read last; a stale one gets 409.' })
   @IsInt()
   @Min(1)
@@ -239,6 +249,12 @@ export class RegisterQueryDto extends PageQueryDto {
   @IsOptional()
   @IsInstant()
   awareTo?: string;
+
+  @ApiPropertyOptional({ description: 'true: exercises only; false: real incidents only' })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'exercise must be true or false' })
+  exercise?: boolean;
 }
 
 export class SubmissionDto {

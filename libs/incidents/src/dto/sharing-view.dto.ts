@@ -91,6 +91,7 @@ export class SharedIncidentView {
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) reportedAt?: string | null;
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) containedAt?: string | null;
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) closedAt?: string | null;
+  @ApiPropertyOptional({ description: 'An exercise (ISO/IEC 27035-2 clause 11), not a real incident' }) exercise?: boolean;
   @ApiPropertyOptional() version?: number;
   @ApiPropertyOptional({ format: 'date-time' }) createdAt?: string;
   @ApiPropertyOptional({ format: 'date-time' }) updatedAt?: string;

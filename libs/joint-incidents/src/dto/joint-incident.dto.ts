@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType, PickType } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -79,14 +78,10 @@ export class ChangeJointPhaseDto {
   version: number;
 }
 
-/** The joint register's query: the incident register's paging and filters that apply, and the exercise flag. */
-export class JointRegisterQueryDto extends PickType(RegisterQueryDto, ['limit', 'cursor', 'phase', 'category', 'severity', 'updatedFrom', 'updatedTo'] as const) {
-  @ApiPropertyOptional({ description: 'true: exercises only; false: real joint incidents only' })
-  @IsOptional()
-  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
-  @IsBoolean({ message: 'exercise must be true or false' })
-  exercise?: boolean;
-}
+/** The joint register's query: the incident register's paging and filters that apply, the exercise flag among them. */
+export class JointRegisterQueryDto extends PickType(RegisterQueryDto, [
+  'limit', 'cursor', 'phase', 'category', 'severity', 'updatedFrom', 'updatedTo', 'exercise',
+] as const) {}
 
 export class InviteParticipantDto {
   @ApiProperty({ format: 'uuid', description: 'The organisation invited (active, not the coordinator)' })
