@@ -12,6 +12,7 @@ import type { RegisterQueryDto } from '../libs/incidents/src/dto/incident.dto.js
 import { registerPageSql } from '../libs/incidents/src/incidents.service.js';
 import { benchJointRegister } from './joint-register.js';
 import { benchJointTasks } from './joint-tasks.js';
+import { benchManagementReview } from './management-review.js';
 import { benchSharedViews } from './shared-views.js';
 
 /**
@@ -22,7 +23,8 @@ import { benchSharedViews } from './shared-views.js';
  * the full stack beside a bare node:http + pg server doing the same primary-key select, in the same run. Then,
  * on the 1M hub, it adds ~100k releases and measures the shared views (`shared-views.ts`), then 10k joint incidents
  * with 100k participations and the joint register and "my joint incidents" (`joint-register.ts`), then 100k tasks
- * in them and "my tasks" and the coordinator's view of all tasks (`joint-tasks.ts`). Prints figures;
+ * in them and "my tasks" and the coordinator's view of all tasks (`joint-tasks.ts`), then the figures for management
+ * review (`management-review.ts`). Prints figures;
  * asserts nothing. Loopback only.
  *
  *   npm run bench            (embedded PostgreSQL in a temporary folder)
@@ -131,6 +133,7 @@ async function main(): Promise<void> {
     };
     await benchJointRegister(jointBench);
     await benchJointTasks(jointBench);
+    await benchManagementReview(jointBench);
     await large.superuser.end();
     const admin = new pg.Client({ connectionString: adminUrl });
     for (const child of children) child.kill('SIGTERM');
