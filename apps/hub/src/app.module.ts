@@ -9,6 +9,7 @@ import { IncidentsModule } from '#incidents';
 import { AgreementsModule } from '#joint-incidents';
 import { JointIncidentsModule } from '#joint-incidents';
 import { JointObjectsModule } from '#joint-incidents';
+import { ImprovementActionsModule } from '#improvement-actions';
 import { OrganisationsModule } from '#organisations';
 import { HealthController } from './health.controller.js';
 
@@ -19,7 +20,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [DatabaseModule.forRoot({ appUrl: options.appUrl }), AuthModule, OrganisationsModule, IncidentsModule, AuditModule, AgreementsModule, JointIncidentsModule,
-        JointObjectsModule],
+        JointObjectsModule, ImprovementActionsModule],
       controllers: [HealthController],
       providers: [
         { provide: HUB_CONFIG, useValue: options.config },

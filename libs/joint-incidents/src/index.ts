@@ -15,3 +15,7 @@ export * from './objects/joint-objects.module.js';
 export * from './updates/joint-updates.service.js';
 export * from './decisions/joint-decisions.service.js';
 export * from './linked-incidents/linked-incidents.service.js';
+// The workspace's building blocks, for the libraries whose shareable types live in a joint incident.
+export { type JointMembership, jointMembership } from './objects/joint-membership.js';
+export * from './objects/joint-change.js';
+export * from './objects/joint-object.exception.js';

@@ -13,6 +13,7 @@ import { JointHardening1764835200000 } from './1764835200000-joint-hardening.js'
 import { AccessViaIndex1764921600000 } from './1764921600000-access-via-index.js';
 import { JointRowsOfOwnJoint1765094400000 } from './1765094400000-joint-rows-of-own-joint.js';
 import { JointWorkspaceHooks1765267200000 } from './1765267200000-joint-workspace-hooks.js';
+import { ImprovementActions1765526400000 } from './1765526400000-improvement-actions.js';
 
 /** Every migration, in order. Listed by hand so the build and the tests load the same classes. */
 export const migrations = [
@@ -26,4 +27,5 @@ export const migrations = [
   AccessViaIndex1764921600000,
   JointRowsOfOwnJoint1765094400000,
   JointWorkspaceHooks1765267200000,
+  ImprovementActions1765526400000,
 ];
