@@ -45,9 +45,9 @@ export class ImprovementActionsService {
 
   /** From the caller's own incident: it has its report, or is in learn_lessons or closed. */
   async createFromIncident(principal: OrgPrincipal, incidentId: string, dto: CreateImprovementActionDto) {
-    if (dto.shareWithCoordinator) throw ImprovementActionException.notFromJointReview();
     return this.db.run(tenantContextOf(principal), async (tx) => {
       const incident = await findIncident(tx, incidentId);
+      if (dto.shareWithCoordinator) throw ImprovementActionException.notFromJointReview();
       if (!incident.report && incident.phase !== 'learn_lessons' && incident.phase !== 'closed') throw ImprovementActionException.incidentNotReviewed();
       const row = await this.insert(tx, principal, dto, { incidentId, jointId: null });
       await recordActionChange(tx, principal, row, { action: 'improvement_action.raised', event: 'improvement_action.created', details: raisedDetails(row) });
@@ -57,9 +57,10 @@ export class ImprovementActionsService {
 
   /** From a joint incident's review (learn_lessons or closed), by the coordination team or an accepted participant, for itself. */
   async createFromJoint(principal: OrgPrincipal, jointId: string, dto: CreateImprovementActionDto) {
-    if (dto.shareWithCoordinator && dto.marking === 'RED') throw ImprovementActionException.redNotShareable();
     return this.db.run(tenantContextOf(principal), async (tx) => {
+      // Not taking part answers 404 before anything about the body: the joint incident is none of the caller's business.
       const membership = await jointMembership(tx, principal, jointId);
+      if (dto.shareWithCoordinator && dto.marking === 'RED') throw ImprovementActionException.redNotShareable();
       let phase = membership.phase;
       if (phase === null) [{ phase }] = await tx.query<{ phase: string | null }>('SELECT hub_joint_phase($1) AS phase', [jointId]);
       if (phase !== 'learn_lessons' && phase !== 'closed') throw ImprovementActionException.jointNotInReview();
