@@ -241,6 +241,20 @@ describe('improvement actions', () => {
       await client.query("SELECT set_config('hub.org_id', $1, true), set_config('hub.org_kind', 'member', true)", [hub.orgId('northbank')]);
       await expect(client.query('UPDATE improvement_actions SET share_with_coordinator = true WHERE id = $1', [mine.id])).rejects.toThrow(/check/);
       await client.query('ROLLBACK');
+      // Nor can it name another organisation's incident or user (or probe whether they exist), or move the source.
+      const probes: [string, unknown[]][] = [
+        [`INSERT INTO improvement_actions (org_id, owner_user_id, source_type, incident_id, kind, title, due_on, marking)
+          VALUES ($1, $2, 'incident', $3, 'plan', 'probe', '2030-01-01', 'AMBER')`, [hub.orgId('northbank'), hub.userId('northbank', 'handler'), pseud.id]],
+        [`INSERT INTO improvement_actions (org_id, owner_user_id, source_type, joint_incident_id, kind, title, due_on, marking)
+          VALUES ($1, $2, 'joint_incident', $3, 'plan', 'probe', '2030-01-01', 'AMBER')`, [hub.orgId('northbank'), hub.userId('gridpower', 'handler'), joint]],
+        ['UPDATE improvement_actions SET joint_incident_id = NULL, source_type = $2, incident_id = NULL WHERE id = $1', [mine.id, 'incident']],
+      ];
+      for (const [sql, params] of probes) {
+        await client.query('BEGIN');
+        await client.query("SELECT set_config('hub.org_id', $1, true), set_config('hub.org_kind', 'member', true)", [hub.orgId('northbank')]);
+        await expect(client.query(sql, params)).rejects.toThrow(/row-level security|keeps its owner and source|check constraint/);
+        await client.query('ROLLBACK');
+      }
 
       // Removal of the owner: the grant ends in the same transaction; the owner still updates its action.
       expect((await as(COORD).get(`${A}/${pseud.id}`)).status).toBe(200);

@@ -55,7 +55,12 @@ export class ImprovementActions1765526400000 implements MigrationInterface {
         WHERE joint_incident_id IS NOT NULL;
 
       ALTER TABLE improvement_actions ENABLE ROW LEVEL SECURITY; ALTER TABLE improvement_actions FORCE ROW LEVEL SECURITY;
-      CREATE POLICY improvement_actions_owner ON improvement_actions USING (org_id = hub_current_org()) WITH CHECK (org_id = hub_current_org());
+      -- An action names its organisation's own incident and user only: checked here, before the foreign keys (which
+      -- read past row-level security), so an insert cannot probe whether another organisation's ids exist.
+      CREATE POLICY improvement_actions_owner ON improvement_actions USING (org_id = hub_current_org())
+        WITH CHECK (org_id = hub_current_org()
+                    AND EXISTS (SELECT 1 FROM users u WHERE u.id = owner_user_id AND u.org_id = hub_current_org())
+                    AND (incident_id IS NULL OR EXISTS (SELECT 1 FROM incidents i WHERE i.id = incident_id AND i.org_id = hub_current_org())));
       GRANT SELECT, INSERT, UPDATE ON improvement_actions TO hub_app;
       -- The grant recomputation (the hook below, as the owner role) reads the actions of the joint incident in scope.
       CREATE POLICY improvement_actions_sync_read ON improvement_actions FOR SELECT TO CURRENT_USER
