@@ -1,8 +1,11 @@
 import pg from 'pg';
+import { DataSource } from 'typeorm';
 import { type OrgPrincipal, sharedReadContextOf, tenantContextOf } from '#auth';
 import { TenantDatabase } from '#database';
 import { improvementActionFigures, improvementActionsSql, sharedImprovementActionFigures } from '#improvement-actions';
 import { seedDemoAgreement } from '#joint-incidents';
+import { ImprovementActions1765526400000 } from '../libs/database/src/migrations/1765526400000-improvement-actions.js';
+import { createTestDatabase } from './support/test-database.js';
 import { bearer, type DemoOrgSlug, startTestHub, type TestHub } from './support/test-hub.js';
 
 /**
@@ -304,5 +307,27 @@ describe('improvement actions', () => {
       const coordinator = await db.run(sharedReadContextOf(principalOf(COORD, 'coordinator')), (tx) => sharedImprovementActionFigures(tx, { orgId: hub.orgId(COORD), ...window }));
       expect(coordinator).toEqual({ open: 1, overdue: 1, done: 0 });
     });
+  });
+
+  it("the migration's down() takes the type, its hook and its view away, and up() puts them back", async () => {
+    const db = await createTestDatabase();
+    const owner = await new DataSource({ type: 'postgres', url: db.ownerUrl }).initialize();
+    try {
+      const state = async () => ({
+        type: (await owner.query("SELECT count(*)::int AS n FROM shareable_types WHERE type = 'improvement_action'"))[0].n,
+        hook: (await owner.query("SELECT count(*)::int AS n FROM joint_sync_hooks WHERE function_name = 'hub_sync_joint_actions'"))[0].n,
+        table: (await owner.query("SELECT to_regclass('improvement_actions') IS NOT NULL AS t, to_regclass('shared_improvement_actions') IS NOT NULL AS v"))[0],
+      });
+      expect(await state()).toEqual({ type: 1, hook: 1, table: { t: true, v: true } });
+      const runner = owner.createQueryRunner();
+      await new ImprovementActions1765526400000().down(runner);
+      expect(await state()).toEqual({ type: 0, hook: 0, table: { t: false, v: false } });
+      await new ImprovementActions1765526400000().up(runner);
+      expect(await state()).toEqual({ type: 1, hook: 1, table: { t: true, v: true } });
+      await runner.release();
+    } finally {
+      await owner.destroy();
+      await db.drop();
+    }
   });
 });
