@@ -1,5 +1,5 @@
 // Jest runs TypeScript as ES modules (NestJS 12 and jose 6 are ESM-only), on the Node 24 from node_modules.
-const libs = ['common', 'database', 'auth', 'organisations', 'incidents', 'sharing', 'audit', 'joint-incidents', 'management-review'];
+const libs = ['common', 'database', 'auth', 'organisations', 'incidents', 'sharing', 'audit', 'joint-incidents', 'management-review', 'improvement-actions'];
 
 const base = {
   extensionsToTreatAsEsm: ['.ts'],

@@ -641,7 +641,9 @@ describe('joint incidents: the schema below the API', () => {
     const rows = await as('national-csirt', 'viewer', (sql) =>
       sql("SELECT type FROM shareable_types WHERE container_type = 'joint_incident' ORDER BY type"),
     );
-    expect(rows.map((r) => r.type)).toEqual(['joint_contribution', 'joint_decision', 'joint_incident', 'joint_observable', 'joint_report', 'joint_task', 'joint_update']);
+    expect(rows.map((r) => r.type)).toEqual([
+      'improvement_action', 'joint_contribution', 'joint_decision', 'joint_incident', 'joint_observable', 'joint_report', 'joint_task', 'joint_update',
+    ]);
     const [event] = await as('national-csirt', 'coordinator', (sql) =>
       sql(
         "INSERT INTO outbox (org_id, event_type, aggregate_type, aggregate_id, grantees) VALUES (hub_current_org(), 'x', 'joint_incident', $1, $2) RETURNING grantees",

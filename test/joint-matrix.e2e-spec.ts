@@ -32,6 +32,7 @@ interface Call {
 }
 const call = (route: string, path: (x: Ids) => string, body?: (x: Ids) => Record<string, unknown>): Call => ({ route, path, body });
 const J = '/api/v1/joint-incidents';
+const ACTION_BODY = { kind: 'control', title: 'matrix action', dueOn: '2030-01-31', marking: 'AMBER' };
 
 /** Every route inside a joint incident, and the passed-on incident's own new routes (its passes, its checkpoints). */
 const JOINT_CALLS: Call[] = [
@@ -80,6 +81,9 @@ const JOINT_CALLS: Call[] = [
   call('POST /api/v1/joint-incidents/{id}/log/checkpoints', (x) => `${J}/${x.joint}/log/checkpoints`),
   call('GET /api/v1/joint-incidents/{id}/log/checkpoints', (x) => `${J}/${x.joint}/log/checkpoints`),
   call('GET /api/v1/joint-incidents/{id}/access', (x) => `${J}/${x.joint}/access`),
+  call('POST /api/v1/joint-incidents/{id}/actions', (x) => `${J}/${x.joint}/actions`, () => ACTION_BODY),
+  call('GET /api/v1/joint-incidents/{id}/actions', (x) => `${J}/${x.joint}/actions`),
+  call('POST /api/v1/incidents/{id}/actions', (x) => `/api/v1/incidents/${x.incident}/actions`, () => ACTION_BODY),
   call('GET /api/v1/incidents/{id}/passes', (x) => `/api/v1/incidents/${x.incident}/passes`),
   call('GET /api/v1/incidents/{id}/log/checkpoints', (x) => `/api/v1/incidents/${x.incident}/log/checkpoints`),
   call('POST /api/v1/incidents/{id}/log/checkpoints', (x) => `/api/v1/incidents/${x.incident}/log/checkpoints`),
@@ -455,6 +459,51 @@ describe('not permitted answers exactly like not there: the joint incident endpo
     expect(n).toBe(readers.length * AGREEMENT_CALLS.length);
     const versions = await coordinator().get(`/api/v1/agreements/${agreement}`).expect(200);
     expect(versions.body.currentVersion).toBe(1);
+  });
+
+  it("an improvement action: anyone but its owner (and, where shared, the coordination team's reads) gets a missing id's answer", async () => {
+    const joint = (await coordinator().post(J, { title: 'Review', category: 'fraud', subType: 'phishing', severity: 3, marking: 'AMBER' }).expect(201)).body.id;
+    await accept(joint, 'northbank');
+    await accept(joint, 'gridpower');
+    let version = 1;
+    for (const phase of ['assess_decide', 'learn_lessons']) {
+      version = (await coordinator().post(`${J}/${joint}/phase`, { phase, reason: 'review', version }).expect(200)).body.version;
+    }
+    const shared = (await as('northbank', 'handler').post(`${J}/${joint}/actions`, { ...ACTION_BODY, shareWithCoordinator: true }).expect(201)).body.id;
+    const unshared = (await as('northbank', 'handler').post(`${J}/${joint}/actions`, ACTION_BODY).expect(201)).body.id;
+    await as(COORD, 'viewer').get(`/api/v1/improvement-actions/${shared}`).expect(200);
+    const calls = (id: string) => [
+      { method: 'get' as const, path: `/api/v1/improvement-actions/${id}` },
+      { method: 'patch' as const, path: `/api/v1/improvement-actions/${id}`, body: { version: 1, title: 'changed' } },
+      { method: 'post' as const, path: `/api/v1/improvement-actions/${id}/evidence`, body: { note: 'n' } },
+    ];
+    // The coordination team reads the shared one, so its reads are left out for it; it never writes it.
+    const cases: { readers: Reader[]; id: string; skip?: string }[] = [
+      { readers: readersOf('gridpower', 'st-marys-hospital', 'netwatch-isp', COORD), id: unshared },
+      { readers: readersOf('gridpower', 'st-marys-hospital', 'netwatch-isp'), id: shared },
+      { readers: readersOf(COORD), id: shared, skip: 'get' },
+    ];
+    let compared = 0;
+    for (const { readers, id, skip } of cases) {
+      for (const reader of readers) {
+        for (const c of calls(id).filter((c) => c.method !== skip)) {
+          const send = (path: string) => {
+            const req = hub.http()[c.method](path).set(bearer(reader.token));
+            return c.body ? req.send(c.body) : req;
+          };
+          const real = await send(c.path);
+          const absent = await send(c.path.replace(id, MISSING));
+          expect({ who: reader.label, path: c.method, ...shape(real, [id]) }).toEqual({ who: reader.label, path: c.method, ...shape(absent, [id]) });
+          expect([403, 404]).toContain(real.status);
+          compared += 1;
+        }
+        const list = await hub.http().get(`/api/v1/improvement-actions?limit=200`).set(bearer(reader.token)).expect(200);
+        expect(itemIds(list)).not.toContain(id);
+      }
+    }
+    expect(compared).toBe(13 * 3 + 9 * 3 + 4 * 2);
+    const mine = await as('northbank', 'viewer').get(`/api/v1/improvement-actions/${unshared}`).expect(200);
+    expect(mine.body.version).toBe(1);
   });
 
   it('leaves no route of the joint incidents, agreements or incidents out of a matrix (read from the OpenAPI document)', async () => {

@@ -10,6 +10,7 @@ import { AgreementsModule } from '#joint-incidents';
 import { JointIncidentsModule } from '#joint-incidents';
 import { JointObjectsModule } from '#joint-incidents';
 import { ManagementReviewModule } from '#management-review';
+import { ImprovementActionsModule } from '#improvement-actions';
 import { OrganisationsModule } from '#organisations';
 import { HealthController } from './health.controller.js';
 
@@ -20,7 +21,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [DatabaseModule.forRoot({ appUrl: options.appUrl }), AuthModule, OrganisationsModule, IncidentsModule, AuditModule, AgreementsModule, JointIncidentsModule,
-        JointObjectsModule, ManagementReviewModule],
+        JointObjectsModule, ManagementReviewModule, ImprovementActionsModule],
       controllers: [HealthController],
       providers: [
         { provide: HUB_CONFIG, useValue: options.config },

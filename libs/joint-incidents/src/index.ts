@@ -19,3 +19,7 @@ export * from './tasks/joint-tasks.service.js';
 export * from './tasks/due-date.js';
 export * from './review/joint-review.service.js';
 export * from './review/joint-review.exception.js';
+// The workspace's building blocks, for the libraries whose shareable types live in a joint incident.
+export { type JointMembership, jointMembership } from './objects/joint-membership.js';
+export * from './objects/joint-change.js';
+export * from './objects/joint-object.exception.js';

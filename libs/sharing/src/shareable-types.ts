@@ -188,6 +188,26 @@ export const SHAREABLE_TYPES = [
     redactableFields: [],
     sortColumn: 'updated_at',
   },
+  // Improvement actions (issue 11): owned by the organisation that carries them out; a joint review's action is
+  // read by the coordination team only where its owner shares it (`hub_sync_joint_actions`), never released.
+  {
+    type: 'improvement_action',
+    ownSubject: 'ImprovementAction',
+    sharedSubject: 'SharedImprovementAction',
+    table: 'improvement_actions',
+    alias: 'ia',
+    ownerColumn: 'org_id',
+    markingColumn: 'marking',
+    sharedView: 'shared_improvement_actions',
+    container: { type: 'joint_incident', column: 'joint_incident_id' },
+    sharedFields: [
+      'id', 'orgId', 'owner', 'source', 'kind', 'title', 'description', 'dueOn', 'marking', 'state', 'dropReason', 'doneAt',
+      'shareWithCoordinator', 'evidence', 'exercise', 'overdue', 'version', 'createdAt', 'updatedAt',
+    ],
+    releasableFields: [],
+    redactableFields: [],
+    sortColumn: 'updated_at',
+  },
 ] as const satisfies readonly ShareableType[];
 
 export type Registered = (typeof SHAREABLE_TYPES)[number];

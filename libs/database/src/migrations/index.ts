@@ -15,6 +15,7 @@ import { JointRowsOfOwnJoint1765094400000 } from './1765094400000-joint-rows-of-
 import { JointWorkspaceHooks1765267200000 } from './1765267200000-joint-workspace-hooks.js';
 import { JointTasks1765353600000 } from './1765353600000-joint-tasks.js';
 import { JointReview1765440000000 } from './1765440000000-joint-review.js';
+import { ImprovementActions1765526400000 } from './1765526400000-improvement-actions.js';
 import { IncidentExercises1765612800000 } from './1765612800000-incident-exercises.js';
 import { OutboxHead1765699200000 } from './1765699200000-outbox-head.js';
 
@@ -32,6 +33,7 @@ export const migrations = [
   JointWorkspaceHooks1765267200000,
   JointTasks1765353600000,
   JointReview1765440000000,
+  ImprovementActions1765526400000,
   IncidentExercises1765612800000,
   OutboxHead1765699200000,
 ];
