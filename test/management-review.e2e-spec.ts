@@ -18,6 +18,7 @@ describe('the figures for management review', () => {
       get: (path: string) => hub.http().get(`/api/v1${path}`).set(auth),
       post: (path: string, body: object = {}) => hub.http().post(`/api/v1${path}`).set(auth).send(body),
       put: (path: string, body: object = {}) => hub.http().put(`/api/v1${path}`).set(auth).send(body),
+      patch: (path: string, body: object = {}) => hub.http().patch(`/api/v1${path}`).set(auth).send(body),
     };
   };
   const coordinator = () => as('national-csirt', 'coordinator');
@@ -262,6 +263,31 @@ describe('the figures for management review', () => {
     await hub.http().get(`/api/v1/management-review/figures?from=${FROM}&to=${TO}`).expect(401);
   });
 
+  it("counts the organisation's improvement actions: open and in progress now, overdue among them, done in the window", async () => {
+    // Aware in 2019: in none of the windows above.
+    const source = await incident('gridpower', 'A1', { ...fraud, severity: 2, awareAt: '2019-06-01T00:00:00Z' }, ['assess_decide', 'learn_lessons']);
+    const raise = async (slug: DemoOrgSlug, incidentId: string, title: string, dueOn: string) =>
+      (await as(slug, 'handler').post(`/incidents/${incidentId}/actions`, { kind: 'control', title, dueOn, marking: 'AMBER' }).expect(201)).body;
+    const move = async (slug: DemoOrgSlug, action: { id: string; version: number }, body: object) =>
+      (await as(slug, 'handler').patch(`/improvement-actions/${action.id}`, { version: action.version, ...body }).expect(200)).body;
+    await raise('gridpower', source, 'overdue, open', '2020-01-01');
+    await move('gridpower', await raise('gridpower', source, 'in progress', '2999-01-01'), { state: 'in_progress' });
+    const finished = await move('gridpower', await raise('gridpower', source, 'finished', '2999-01-01'), { state: 'in_progress' });
+    await move('gridpower', finished, { state: 'done' });
+    await move('gridpower', await raise('gridpower', source, 'dropped', '2020-01-01'), { state: 'dropped', dropReason: 'superseded' });
+    const theirs = await incident('northbank', 'A2', { ...fraud, severity: 2, awareAt: '2019-06-01T00:00:00Z' }, ['assess_decide', 'learn_lessons']);
+    await raise('northbank', theirs, 'not gridpower', '2020-01-01');
+
+    // Open: the overdue one and the one in progress (the dropped and the done are neither); done: now, so in a window
+    // around now and not in 2025.
+    const later = new Date(Date.now() + 60_000).toISOString();
+    expect((await figuresOf('gridpower', suiteStart, later).expect(200)).body.improvementActions).toEqual({ open: 2, overdue: 1, done: 1 });
+    expect((await figuresOf('gridpower').expect(200)).body.improvementActions).toEqual({ open: 2, overdue: 1, done: 0 });
+    expect((await figuresOf('northbank', suiteStart, later).expect(200)).body.improvementActions).toEqual({ open: 1, overdue: 1, done: 0 });
+    const csv = await as('gridpower', 'viewer').get(`/management-review/figures?from=${encodeURIComponent(suiteStart)}&to=${encodeURIComponent(later)}&format=csv`).expect(200);
+    expect(csv.text.split('\r\n')).toEqual(expect.arrayContaining(['improvementActions,open,2', 'improvementActions,overdue,1', 'improvementActions,done,1']));
+  });
+
   describe("the coordinator's joint figures", () => {
     const joints: Record<string, { id: string; createdAt: string; closedAt: string | null }> = {};
     const contactsOf = async (slug: DemoOrgSlug) =>
@@ -277,6 +303,12 @@ describe('the figures for management review', () => {
       for (const [slug, accept] of participants) await join(created.body.id, slug, accept);
       let view = created.body;
       for (const phase of phases) {
+        if (phase === 'closed') {
+          // Closing needs the joint report published.
+          const report = await coordinator().put(`/joint-incidents/${created.body.id}/report`, { summary: 'lessons', marking: 'AMBER' }).expect(200);
+          await coordinator().post(`/joint-incidents/${created.body.id}/report/publish`, { version: report.body.version }).expect(200);
+          view = (await coordinator().get(`/joint-incidents/${created.body.id}`).expect(200)).body;
+        }
         view = (await coordinator().post(`/joint-incidents/${created.body.id}/phase`, {
           phase, reason: `to ${phase}`, version: view.version, ...(phase === 'closed' ? { closingSummary: 'done' } : {}),
         }).expect(200)).body;
@@ -304,6 +336,18 @@ describe('the figures for management review', () => {
       await joint('J2', { ...ddos, severity: 2 }, ['assess_decide', 'respond'], [['northbank', true], ['gridpower', false]]);
       await joint('J3', { ...fraud, severity: 2 }, [], []);
       await joint('JX', { ...ddos, severity: 4, exercise: true }, ['assess_decide', 'respond', 'learn_lessons', 'closed'], [['gridpower', true], ['northbank', true]]);
+      // Actions raised in the closed reviews: shared with the coordination team or not, and one from the exercise.
+      const raise = (slug: DemoOrgSlug, joint: string, dueOn: string, shareWithCoordinator: boolean) =>
+        as(slug, 'handler').post(`/joint-incidents/${joints[joint].id}/actions`, { kind: 'plan', title: `from ${joint}`, dueOn, marking: 'AMBER', shareWithCoordinator }).expect(201);
+      await raise('gridpower', 'J1', '2020-01-01', true);
+      await raise('northbank', 'J1', '2999-01-01', true);
+      await raise('northbank', 'J1', '2020-01-01', false);
+      await raise('gridpower', 'JX', '2020-01-01', true);
+    });
+
+    it('counts the improvement actions its participants share with it from its joint reviews, exercises left out', async () => {
+      const to = new Date(Date.now() + 60_000).toISOString();
+      expect((await jointFigures(suiteStart, to).expect(200)).body.improvementActions).toEqual({ open: 2, overdue: 1, done: 0 });
     });
 
     it('counts the joint incidents opened in the window, times opening to closing, phases and participants', async () => {

@@ -1,3 +1,4 @@
+import type { ImprovementActionFigures as ActionTally } from '#improvement-actions';
 import type { Classification, Count, Durations, MilestoneTally, PhaseTime } from './management-review.service.js';
 
 /** One row of the tidy table: which figure, which of its values, the value (empty where there is none). */
@@ -40,6 +41,12 @@ const phases = (items: PhaseTime[]): CsvRow[] => [
 const milestones = (items: MilestoneTally[]): CsvRow[] =>
   items.flatMap((m) => (['met', 'late', 'missed', 'pending'] as const).map((outcome): CsvRow => [`nis2.${outcome}`, m.milestone, m[outcome]]));
 
+const actions = (a: ActionTally): CsvRow[] => [
+  ['improvementActions', 'open', a.open],
+  ['improvementActions', 'overdue', a.overdue],
+  ['improvementActions', 'done', a.done],
+];
+
 /** The organisation's figures as rows, in the order of the JSON answer. */
 export function figuresRows(f: {
   from: string;
@@ -50,6 +57,7 @@ export function figuresRows(f: {
   awarenessToContainment: Durations;
   timePerPhase: PhaseTime[];
   nis2: { incidents: number; milestones: MilestoneTally[] };
+  improvementActions: ActionTally;
 }): CsvRow[] {
   return [
     ...window(f),
@@ -60,6 +68,7 @@ export function figuresRows(f: {
     ...phases(f.timePerPhase),
     ['nis2', 'incidents', f.nis2.incidents],
     ...milestones(f.nis2.milestones),
+    ...actions(f.improvementActions),
   ];
 }
 
@@ -72,6 +81,7 @@ export function jointFiguresRows(f: {
   openingToClosing: Durations;
   timePerPhase: PhaseTime[];
   participantsPerJointIncident: { median: number | null };
+  improvementActions: ActionTally;
 }): CsvRow[] {
   return [
     ...window(f),
@@ -80,6 +90,7 @@ export function jointFiguresRows(f: {
     ...durations('openingToClosing', f.openingToClosing),
     ...phases(f.timePerPhase),
     ['participantsPerJointIncident', 'median', f.participantsPerJointIncident.median],
+    ...actions(f.improvementActions),
   ];
 }
 

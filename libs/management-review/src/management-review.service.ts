@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { HubException } from '#common';
-import { type OrgPrincipal, tenantContextOf } from '#auth';
+import { type OrgPrincipal, sharedReadContextOf, tenantContextOf } from '#auth';
 import { TenantDatabase, type TenantTransaction } from '#database';
+import { improvementActionFigures, sharedImprovementActionFigures } from '#improvement-actions';
 import { clockProfile, clockStates, PHASES } from '#incidents';
 import type { FiguresQueryDto } from './dto/figures-query.dto.js';
 
@@ -86,6 +87,7 @@ export class ManagementReviewService {
         awarenessToContainment: containment,
         timePerPhase: await timePerPhase(tx, INCIDENT_SCOPE, 'incident', params),
         nis2: await nis2Milestones(tx, params, new Date()),
+        improvementActions: await improvementActionFigures(tx, { orgId: principal.orgId, from: window.from, to: window.to }),
       };
     });
   }
@@ -94,6 +96,10 @@ export class ManagementReviewService {
   async jointFigures(principal: OrgPrincipal, query: FiguresQueryDto) {
     const window = reviewWindow(query);
     const params = [principal.orgId, window.from, window.to];
+    // The actions its participants share with it are read through the shared view, in a shared read of their own.
+    const improvementActions = await this.db.run(sharedReadContextOf(principal), (tx) =>
+      sharedImprovementActionFigures(tx, { orgId: principal.orgId, from: window.from, to: window.to }),
+    );
     return this.db.run(tenantContextOf(principal), async (tx) => {
       const [closing] = await tx.query<Durations>(
         `${JOINT_SCOPE} ${DURATIONS_OF('closed_at - created_at', 'closed_at IS NOT NULL')}`,
@@ -118,6 +124,7 @@ export class ManagementReviewService {
         openingToClosing: closing,
         timePerPhase: await timePerPhase(tx, JOINT_SCOPE, 'joint_incident', params),
         participantsPerJointIncident: { median: participants.median },
+        improvementActions,
       };
     });
   }

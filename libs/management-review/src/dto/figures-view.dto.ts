@@ -77,6 +77,17 @@ export class Nis2FiguresView {
   milestones: MilestoneTallyView[];
 }
 
+export class ActionFiguresView {
+  @ApiProperty({ description: 'Open or in progress now (exercises left out)' })
+  open: number;
+
+  @ApiProperty({ description: 'Of those, past their due date (UTC)' })
+  overdue: number;
+
+  @ApiProperty({ description: 'Done within the window' })
+  done: number;
+}
+
 export class FiguresView {
   @ApiProperty({ format: 'uuid' })
   organisationId: string;
@@ -104,6 +115,9 @@ export class FiguresView {
 
   @ApiProperty({ type: Nis2FiguresView, description: 'NIS2 milestones met, late, missed and pending, as of now' })
   nis2: Nis2FiguresView;
+
+  @ApiProperty({ type: ActionFiguresView, description: "The organisation's own improvement actions" })
+  improvementActions: ActionFiguresView;
 }
 
 export class ParticipantsFiguresView {
@@ -135,6 +149,9 @@ export class JointFiguresView {
 
   @ApiProperty({ type: ParticipantsFiguresView })
   participantsPerJointIncident: ParticipantsFiguresView;
+
+  @ApiProperty({ type: ActionFiguresView, description: 'Improvement actions raised in its joint reviews that their owners share with it' })
+  improvementActions: ActionFiguresView;
 }
 
 true satisfies Describes<FiguresView, Awaited<ReturnType<ManagementReviewService['figures']>>>;
