@@ -410,6 +410,13 @@ describe('joint incidents: tasks', () => {
     const made = await post(`/api/v1/joint-incidents/${joint}/tasks`, COORD, task({ assignee: hub.orgId('northbank') }), 'coordinator');
     let version = 1;
     for (const phase of ['assess_decide', 'learn_lessons', 'closed']) {
+      if (phase === 'closed') {
+        // Closing needs the joint report published (the lessons-learned review).
+        const report = await hub.http().put(`/api/v1/joint-incidents/${joint}/report`).set(bearer(hub.token(COORD, 'coordinator'))).send({ summary: 'Reviewed', marking: 'AMBER' });
+        expect(report.status).toBe(200);
+        expect((await post(`/api/v1/joint-incidents/${joint}/report/publish`, COORD, { version: report.body.version }, 'coordinator')).status).toBe(200);
+        version = (await get(`/api/v1/joint-incidents/${joint}`, COORD, 'coordinator')).body.version;
+      }
       const moved = await post(`/api/v1/joint-incidents/${joint}/phase`, COORD, { phase, reason: 'done', version, closingSummary: 'Contained and reviewed' }, 'coordinator');
       expect(moved.status).toBe(200);
       version = moved.body.version;
