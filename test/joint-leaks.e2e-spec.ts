@@ -296,4 +296,45 @@ describe('joint incidents: no leak across organisations', () => {
       await expect(as('gridpower', 'admin', (q) => q(sql, [joint, hub.orgId('northbank')]))).rejects.toThrow(/row-level security/);
     }
   });
+
+  describe("the outbox keys of a change (hub_joint_object_grantees), asked by another participant", () => {
+    let joint: string;
+    let red: string;
+    let teamOnly: string;
+    let stMarys: string;
+    beforeAll(async () => {
+      joint = await openJoint([{ slug: 'northbank' }, { slug: 'gridpower' }, { slug: 'st-marys-hospital', pseudonymous: true }]);
+      const participants = (await get(`/api/v1/joint-incidents/${joint}/participants`, COORD, 'coordinator')).body.items as { id: string; organisationId: string }[];
+      stMarys = participants.find((p) => p.organisationId === hub.orgId('st-marys-hospital'))!.id;
+      // A RED task for every participant, naming one user of GridPower and one of the pseudonymous St Mary's.
+      const task = await post(`/api/v1/joint-incidents/${joint}/tasks`, COORD, {
+        title: 'Rotate the shared secret', marking: 'RED', priority: 'high', dueAt: '2027-03-15T09:00', dueTimeZone: 'Europe/Berlin',
+        assignee: hub.orgId('gridpower'), audience: 'all', audienceUsers: [hub.userId('gridpower', 'handler'), hub.userId('st-marys-hospital', 'handler')],
+      }, 'coordinator');
+      expect(task.status).toBe(201);
+      red = task.body.id;
+      const update = await post(`/api/v1/joint-incidents/${joint}/updates`, 'northbank', { kind: 'update', title: 'For the team', body: 'only', marking: 'AMBER', audience: 'coordinator' }, 'handler');
+      expect(update.status).toBe(201);
+      teamOnly = update.body.id;
+    });
+    const keysOf = (slug: DemoOrgSlug, object: string) =>
+      as(slug, 'handler', async (sql) => (await sql<{ keys: string[] }>('SELECT hub_joint_object_grantees($1, $2) AS keys', [joint, object]))[0].keys);
+
+    it("names a pseudonymous participant's users by its participation, never by a user id hub_user_org would resolve", async () => {
+      const keys = await keysOf('gridpower', red);
+      expect(keys).toContain(`user:${hub.userId('gridpower', 'handler')}`);
+      expect(keys).toContain(`participant:${stMarys}`);
+      expect(keys).not.toContain(`user:${hub.userId('st-marys-hospital', 'handler')}`);
+      expect(keys.join(' ')).not.toContain(hub.orgId('st-marys-hospital'));
+      // The coordinator sees who it is.
+      expect(await keysOf(COORD, red)).toContain(`user:${hub.userId('st-marys-hospital', 'handler')}`);
+    });
+
+    it('tells a participant nothing about who reads an object it may not read itself', async () => {
+      // Northbank's update for the coordination team: GridPower learns only that the coordinator reads it (not even the author).
+      expect(await keysOf('gridpower', teamOnly)).toEqual([`org:${hub.orgId(COORD)}`]);
+      // Its author, which reads it, still gets the readers.
+      expect(await keysOf('northbank', teamOnly)).toEqual([`org:${hub.orgId(COORD)}`, `org:${hub.orgId('northbank')}`].sort());
+    });
+  });
 });

@@ -275,6 +275,9 @@ describe('the figures for management review', () => {
     const finished = await move('gridpower', await raise('gridpower', source, 'finished', '2999-01-01'), { state: 'in_progress' });
     await move('gridpower', finished, { state: 'done' });
     await move('gridpower', await raise('gridpower', source, 'dropped', '2020-01-01'), { state: 'dropped', dropReason: 'superseded' });
+    // Raised from an exercise: an exercise too, counted nowhere.
+    const drill = await incident('gridpower', 'AX', { ...fraud, severity: 2, exercise: true, awareAt: '2019-06-01T00:00:00Z' }, ['assess_decide', 'learn_lessons']);
+    expect(await raise('gridpower', drill, 'from the drill', '2020-01-01')).toMatchObject({ exercise: true });
     const theirs = await incident('northbank', 'A2', { ...fraud, severity: 2, awareAt: '2019-06-01T00:00:00Z' }, ['assess_decide', 'learn_lessons']);
     await raise('northbank', theirs, 'not gridpower', '2020-01-01');
 

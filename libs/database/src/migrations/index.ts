@@ -18,6 +18,8 @@ import { JointReview1765440000000 } from './1765440000000-joint-review.js';
 import { ImprovementActions1765526400000 } from './1765526400000-improvement-actions.js';
 import { IncidentExercises1765612800000 } from './1765612800000-incident-exercises.js';
 import { OutboxHead1765699200000 } from './1765699200000-outbox-head.js';
+import { JointGranteeMasking1765785600000 } from './1765785600000-joint-grantee-masking.js';
+import { ExerciseIncidentActions1765800000000 } from './1765800000000-exercise-incident-actions.js';
 
 /** Every migration, in order. Listed by hand so the build and the tests load the same classes. */
 export const migrations = [
@@ -36,4 +38,6 @@ export const migrations = [
   ImprovementActions1765526400000,
   IncidentExercises1765612800000,
   OutboxHead1765699200000,
+  JointGranteeMasking1765785600000,
+  ExerciseIncidentActions1765800000000,
 ];
