@@ -19,7 +19,8 @@ export async function benchJointTasks(bench: JointRegisterBench): Promise<void> 
   const shape = await insertTasks(superuser, coordinator.principal.orgId);
   for (const table of ['joint_tasks', 'access']) await superuser.query(`VACUUM ANALYZE ${table}`);
   await superuser.query('CHECKPOINT');
-  const member: BenchCaller = { ...bench.member, email: bench.member.principal.kind === 'user' ? bench.member.principal.email : bench.member.principal.id };
+  // A fresh login: the run's first token may have expired by now (ACCESS_TOKEN_TTL_SECONDS).
+  const member = await principalOf(bench, bench.member.principal.kind === 'user' ? bench.member.principal.email : '');
   const memberTasks = await countAssigned(superuser, member.principal.orgId);
   bench.report(
     `tasks on the ${bench.incidents.toLocaleString('en')}-incident hub: ${shape.tasks.toLocaleString('en')} tasks in ${shape.joints.toLocaleString('en')} joint incidents ` +

@@ -11,7 +11,8 @@ import { type BenchCaller, type JointRegisterBench, principalOf } from './joint-
 export async function benchManagementReview(bench: JointRegisterBench): Promise<void> {
   const { superuser } = bench;
   const started = Date.now();
-  const member: BenchCaller = { ...bench.member, email: bench.member.principal.kind === 'user' ? bench.member.principal.email : bench.member.principal.id };
+  // A fresh login: the run's first token may have expired by now (ACCESS_TOKEN_TTL_SECONDS).
+  const member = await principalOf(bench, bench.member.principal.kind === 'user' ? bench.member.principal.email : '');
   const coordinator = await principalOf(bench, 'coordinator@national-csirt.demo');
   const contained = await containSome(superuser, member.principal.orgId);
   await superuser.query('VACUUM ANALYZE incidents');
