@@ -33,7 +33,8 @@ export async function startTestHub(env: Record<string, string> = {}): Promise<Te
     HUB_MODE: 'test',
     DATABASE_URL: db.appUrl,
     MIGRATION_DATABASE_URL: db.ownerUrl,
-    LOG_LEVEL: 'silent',
+    // HUB_TEST_LOG_LEVEL=error shows an unexpected error's log line (stack, PostgreSQL code) behind a 500.
+    LOG_LEVEL: process.env.HUB_TEST_LOG_LEVEL ?? 'silent',
     LOGIN_MAX_FAILURES: '1000',
     // Each test hub seals its key ring under a key of its own.
     HUB_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
