@@ -261,19 +261,27 @@ function readTasks(tx: TenantTransaction, principal: OrgPrincipal, set: TaskSet,
 
 /**
  * The statement that decides which tasks a caller reads: its own rows from the table and the others' through
- * the shared view, each walking one index (`joint_tasks_joint_idx` for a joint incident and the coordinator's
- * view, `joint_tasks_assignee_idx` for "my tasks"), soonest due first; the parties resolved per reader.
+ * the shared view, soonest due first; the parties resolved per reader. It runs in two steps, so that the view's
+ * masking and the parties are computed for the page only: first the page's ids from plain columns (each branch
+ * walking one index: `joint_tasks_joint_idx` for a joint incident, `joint_tasks_assignee_idx` for "my tasks",
+ * `joint_tasks_assigner_idx` for the coordinator's own tasks and its grants in `access` for the tasks its leads
+ * assigned), then those rows in full.
  */
 export function jointTasksSql(principal: OrgPrincipal, set: TaskSet, pick: TaskPick) {
   const params = new SqlParams();
-  let scope: string;
+  let ownScope: string;
+  let sharedScope: string;
   if ('jointId' in set) {
-    scope = `jt.joint_incident_id = ${params.add(set.jointId, 'uuid')}`;
+    ownScope = sharedScope = `jt.joint_incident_id = ${params.add(set.jointId, 'uuid')}`;
   } else if ('assigned' in set) {
     // The caller's live participations only: a removed participant's tasks (even one it assigned itself) are no longer its.
-    scope = `jt.assignee_participant_id = ANY (ARRAY(SELECT p.id FROM joint_participants p WHERE p.participant_org_id = ${params.add(principal.orgId, 'uuid')} AND p.state = 'accepted'))`;
+    ownScope = sharedScope = `jt.assignee_participant_id = ANY (ARRAY(SELECT p.id FROM joint_participants p WHERE p.participant_org_id = ${params.add(principal.orgId, 'uuid')} AND p.state = 'accepted'))`;
   } else {
-    scope = `jt.joint_incident_id = ANY (ARRAY(SELECT j.id FROM joint_incidents j WHERE j.org_id = ${params.add(principal.orgId, 'uuid')}))`;
+    const org = params.add(principal.orgId, 'uuid');
+    const coordinated = `EXISTS (SELECT 1 FROM joint_incidents j WHERE j.id = jt.joint_incident_id AND j.org_id = ${org})`;
+    // Its own tasks in due order from the assigner index; the others' (a lead's) are those the policy grants it.
+    ownScope = `jt.org_id = ${org} AND ${coordinated}`;
+    sharedScope = coordinated;
   }
   const own = ownReadCondition(principal, 'joint_task', params);
   const shared = sharedReadCondition(principal, 'joint_task', params);
@@ -283,7 +291,15 @@ export function jointTasksSql(principal: OrgPrincipal, set: TaskSet, pick: TaskP
   if (pick.overdue !== undefined) where.push(`${pick.overdue ? '' : 'NOT '}(u.due_at < now() AND u.state = ANY (${OPEN}))`);
   if (pick.dueBefore) where.push(`u.due_at < ${params.add(pick.dueBefore.toISOString(), 'timestamptz')}`);
   if (pick.after) where.push(`(u.due_at, u.id) > (${params.add(pick.after.key, 'timestamptz')}, ${params.add(pick.after.id, 'uuid')})`);
-  const sql = `SELECT x.*, x.due_at::text AS sort_key, (x.due_at < now() AND x.state = ANY (${OPEN})) AS overdue,
+  const sql = `WITH page AS (
+      SELECT u.id, u.own FROM (
+        SELECT jt.id, jt.due_at, jt.state, true AS own FROM joint_tasks jt WHERE ${ownScope} AND ${own}
+        UNION ALL
+        SELECT jt.id, jt.due_at, jt.state, false FROM shared_joint_tasks jt WHERE ${sharedScope} AND ${shared}
+      ) u ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY u.due_at, u.id LIMIT ${params.add(pick.limit ?? 1, 'int')}
+    )
+    SELECT x.*, x.due_at::text AS sort_key, (x.due_at < now() AND x.state = ANY (${OPEN})) AS overdue,
          hub_joint_is_exercise(x.joint_incident_id) AS exercise,
          asg.party_id AS assigner_id, asg.label AS assigner_label, asg.time_zone AS assigner_zone,
          ase.party_id AS assignee_id, ase.label AS assignee_label, ase.time_zone AS assignee_zone,
@@ -291,13 +307,11 @@ export function jointTasksSql(principal: OrgPrincipal, set: TaskSet, pick: TaskP
                                                        'note', h.e->'note', 'actorId', ap.party_id, 'actorLabel', ap.label) ORDER BY h.n), '[]')
             FROM jsonb_array_elements(x.history) WITH ORDINALITY AS h (e, n)
             LEFT JOIN LATERAL hub_joint_party(x.joint_incident_id, (h.e->>'actor')::uuid) ap ON true) AS history_view
-    FROM (
-      SELECT * FROM (
-        SELECT ${COLUMNS}, true AS own FROM joint_tasks jt WHERE ${scope} AND ${own}
-        UNION ALL
-        SELECT ${COLUMNS}, false FROM shared_joint_tasks jt WHERE ${scope} AND ${shared}
-      ) u ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY u.due_at, u.id LIMIT ${params.add(pick.limit ?? 1, 'int')}
+    FROM page p
+    CROSS JOIN LATERAL (
+      SELECT ${COLUMNS}, true AS own FROM joint_tasks jt WHERE p.own AND jt.id = p.id AND ${own}
+      UNION ALL
+      SELECT ${COLUMNS}, false FROM shared_joint_tasks jt WHERE NOT p.own AND jt.id = p.id AND ${shared}
     ) x
     LEFT JOIN LATERAL hub_joint_party(x.joint_incident_id, x.author_participant_id) asg ON true
     LEFT JOIN LATERAL hub_joint_party(x.joint_incident_id, x.assignee_participant_id) ase ON true
