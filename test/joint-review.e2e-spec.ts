@@ -55,6 +55,25 @@ describe('joint incidents: the lessons-learned review', () => {
     }
   }
 
+  /** SQL as hub_app in one organisation's tenant context (a shared read), rolled back: the database's own answer, below the service. */
+  async function asApp<T>(slug: DemoOrgSlug, work: (q: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>) => Promise<T>): Promise<T> {
+    const client = await hub.appClient();
+    await client.query('BEGIN');
+    try {
+      await client.query(
+        "SELECT set_config('hub.org_id', $1, true), set_config('hub.org_kind', $2, true), set_config('hub.user_id', $3, true), set_config('hub.reads', 'shared', true)",
+        [hub.orgId(slug), DEMO_ORGANISATIONS.find((o) => o.slug === slug)!.kind, hub.userId(slug, slug === COORD ? 'coordinator' : 'admin')],
+      );
+      return await work(async (sql, params = []) => (await client.query(sql, params)).rows);
+    } finally {
+      await client.query('ROLLBACK');
+      await client.end();
+    }
+  }
+  /** The SQLSTATE of a statement run as hub_app, or 'ok'. */
+  const sqlState = (slug: DemoOrgSlug, sql: string, params: unknown[]) =>
+    asApp(slug, async (q) => q(sql, params).then(() => 'ok', (e: { code?: string }) => e.code ?? String(e)));
+
   beforeAll(async () => {
     hub = await startTestHub();
     await seedDemoAgreement(hub.app);
@@ -112,15 +131,32 @@ describe('joint incidents: the lessons-learned review', () => {
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ code: 'JOINT_CONTRIBUTION_EXISTS', details: [{ field: 'version' }] });
     expect((await contribute('northbank', { version: 99 })).body.code).toBe('STALE_VERSION');
+    // A version past PostgreSQL's integer is a 400 naming the field, not an overflow in the database (500).
+    for (const [method, path, slug, role, body] of [
+      ['put', 'contribution', 'northbank', 'handler', { marking: 'AMBER', audience: 'all', version: 2 ** 31 }],
+      ['patch', 'contribution', 'northbank', 'handler', { version: 2 ** 31 }],
+      ['put', 'report', COORD, 'coordinator', { marking: 'AMBER', version: 2 ** 31 }],
+      ['post', 'report/publish', COORD, 'coordinator', { version: 2 ** 31 }],
+    ] as const) {
+      const huge = await send(method, `${J()}/${path}`, slug, role, body);
+      expect({ path, status: huge.status, field: huge.body.details?.[0]?.field }).toEqual({ path, status: 400, field: 'version' });
+    }
     expect((await contribute('northbank', {}, 'viewer')).status).toBe(403);
     expect((await contribute('netwatch-isp', {})).status).toBe(404);
     expect((await send('patch', `${J()}/contribution`, 'st-marys-hospital', 'handler', { audience: 'all', version: 1 })).status).toBe(404);
   });
 
+  it('answers concurrent first contributions of one organisation with one contribution and a 409 for the others, never a 500', async () => {
+    const body = { audience: 'coordinator', recommendations: 'keep the hospital out of the mailing list' };
+    const raced = await Promise.all([1, 2, 3, 4].map(() => contribute('st-marys-hospital', body)));
+    expect(raced.map((r) => r.status).sort()).toEqual([200, 409, 409, 409]);
+    for (const refused of raced.filter((r) => r.status === 409)) expect(refused.body).toMatchObject({ code: 'JOINT_CONTRIBUTION_EXISTS', details: [{ field: 'version' }] });
+    contributions.hospital = raced.find((r) => r.status === 200)!.body;
+    const [{ n }] = await ownerRows<{ n: number }>('SELECT count(*)::int AS n FROM joint_contributions WHERE joint_incident_id = $1 AND org_id = $2', [joint, hub.orgId('st-marys-hospital')]);
+    expect(n).toBe(1);
+  });
+
   it('reaches the coordination team only, or every accepted participant; a pseudonym to all but the coordinator', async () => {
-    const hospital = await contribute('st-marys-hospital', { audience: 'coordinator', recommendations: 'keep the hospital out of the mailing list' });
-    expect(hospital.status).toBe(200);
-    contributions.hospital = hospital.body;
     const grid = await contribute('gridpower', { nearMissIds: [] });
     expect(grid.status).toBe(200);
     contributions.grid = grid.body;
@@ -167,7 +203,8 @@ describe('joint incidents: the lessons-learned review', () => {
     expect((await send('put', `${J()}/report`, COORD, 'coordinator', { marking: 'AMBER', quotes: [{ contributionId: contributions.northbank.id, field: 'title' }] })).body.details[0].field).toBe('quotes.0.field');
     expect((await send('put', `${J()}/report`, 'northbank', 'admin', { marking: 'AMBER' })).status).toBe(403);
 
-    const compiled = await send('put', `${J()}/report`, COORD, 'coordinator', {
+    // Concurrent first compilations: one report, a 409 for the others (never a 500 from the unique index).
+    const raced = await Promise.all([1, 2, 3].map(() => send('put', `${J()}/report`, COORD, 'coordinator', {
       summary: 'Phishing across the sector',
       findings: 'Takedowns worked; sharing was slow',
       recommendations: 'Share indicators within the hour',
@@ -177,8 +214,10 @@ describe('joint incidents: the lessons-learned review', () => {
         { contributionId: contributions.hospital.id, field: 'recommendations' },
         { contributionId: contributions.grid.id, field: 'whatHappened' },
       ],
-    });
-    expect(compiled.status).toBe(200);
+    })));
+    expect(raced.map((r) => r.status).sort()).toEqual([200, 409, 409]);
+    for (const refused of raced.filter((r) => r.status === 409)) expect(refused.body).toMatchObject({ code: 'JOINT_REPORT_EXISTS', details: [{ field: 'version' }] });
+    const compiled = raced.find((r) => r.status === 200)!;
     expect(compiled.body).toMatchObject({ status: 'draft', publishedAt: null, nearMissCount: 1 });
     expect(compiled.body.quotes).toEqual([
       { withheld: false, contributionId: contributions.northbank.id, field: 'whatWorked', author: { id: hub.orgId('northbank'), label: 'Northbank' }, text: 'northbank' },
@@ -220,6 +259,36 @@ describe('joint incidents: the lessons-learned review', () => {
     expect((await send('post', `${J()}/report/publish`, COORD, 'coordinator', { version: report.version })).status).toBe(409);
   });
 
+  it('withholds in the shared view itself each quote of a contribution the reader may not read', async () => {
+    const quotesOf = (slug: DemoOrgSlug) => asApp(slug, (q) => q('SELECT quotes FROM shared_joint_reports WHERE joint_incident_id = $1', [joint]));
+    const [northbank] = await quotesOf('northbank');
+    expect(northbank.quotes).toEqual([
+      { contributionId: contributions.northbank.id, field: 'whatWorked', start: 0, end: 9 },
+      { withheld: true },
+      { contributionId: contributions.grid.id, field: 'whatHappened' },
+    ]);
+    expect(JSON.stringify(northbank)).not.toContain(contributions.hospital.id);
+    const [grid] = await quotesOf('gridpower');
+    expect(grid.quotes).toEqual([expect.objectContaining({ contributionId: contributions.northbank.id }), { withheld: true }, expect.objectContaining({ contributionId: contributions.grid.id })]);
+    const [hospital] = await quotesOf('st-marys-hospital');
+    expect(hospital.quotes).toEqual([expect.objectContaining({ contributionId: contributions.northbank.id }), expect.objectContaining({ contributionId: contributions.hospital.id }), expect.objectContaining({ contributionId: contributions.grid.id })]);
+  });
+
+  it('keeps the fields the published report quotes final: 409 in the service, refused in the database too', async () => {
+    const quoted = await send('patch', `${J()}/contribution`, 'northbank', 'handler', { whatWorked: 'rewritten after publication', version: contributions.northbank.version });
+    expect(quoted.status).toBe(409);
+    expect(quoted.body).toMatchObject({ code: 'JOINT_CONTRIBUTION_QUOTED', details: [{ field: 'whatWorked', rule: 'quotedInPublishedReport' }] });
+    const replaced = await contribute('northbank', { whatWorked: 'rewritten', version: contributions.northbank.version });
+    expect(replaced.body).toMatchObject({ code: 'JOINT_CONTRIBUTION_QUOTED', details: [{ field: 'whatWorked' }] });
+    expect((await reportOf('gridpower')).body.quotes[0]).toMatchObject({ text: 'northbank' });
+    // A field the report does not quote still changes.
+    const unquoted = await send('patch', `${J()}/contribution`, 'northbank', 'handler', { whatDidNot: 'slow sharing, and late', version: contributions.northbank.version });
+    expect(unquoted.status).toBe(200);
+    contributions.northbank = unquoted.body;
+    expect(await sqlState('northbank', "UPDATE joint_contributions SET what_worked = 'below the service' WHERE id = $1", [contributions.northbank.id])).toBe('23514');
+    expect(await sqlState('northbank', "UPDATE joint_contributions SET what_did_not = 'below the service' WHERE id = $1", [contributions.northbank.id])).toBe('ok');
+  });
+
   it('follows an audience change of a quoted contribution at once', async () => {
     const opened = await send('patch', `${J()}/contribution`, 'st-marys-hospital', 'handler', { audience: 'all', version: contributions.hospital.version });
     expect(opened.status).toBe(200);
@@ -251,7 +320,8 @@ describe('joint incidents: the lessons-learned review', () => {
     const actions = log.body.items.map((e: { action: string }) => e.action);
     for (const action of ['joint_contribution.submitted', 'joint_contribution.updated', 'joint_report.compiled', 'joint_report.published']) expect(actions).toContain(action);
     expect(log.body.items.find((e: { action: string }) => e.action === 'joint_report.published')).toMatchObject({ details: { reportId: report.id, quotes: 3, marking: 'AMBER' } });
-    expect(log.body.items.find((e: { action: string; details: { contributionId?: string } }) => e.action === 'joint_contribution.updated' && e.details.contributionId === contributions.northbank.id)).toMatchObject({
+    // Northbank's audience change (its edit of an unquoted field after publication is logged too, without audienceFrom).
+    expect(log.body.items.find((e: { action: string; details: { contributionId?: string; audienceFrom?: string } }) => e.action === 'joint_contribution.updated' && e.details.contributionId === contributions.northbank.id && e.details.audienceFrom)).toMatchObject({
       details: { audience: 'coordinator', audienceFrom: 'all' },
     });
     expect((await get(`${J()}/log/verify`, COORD, 'coordinator')).body).toMatchObject({ valid: true });
@@ -274,6 +344,10 @@ describe('joint incidents: the lessons-learned review', () => {
     expect(late.status).toBe(409);
     expect(late.body.code).toBe('JOINT_INCIDENT_CLOSED');
     expect((await reportOf('northbank')).status).toBe(200);
+    // Row-level security refuses the write after the close too, below the service (42501: the policy's WITH CHECK).
+    expect(await sqlState('northbank', "UPDATE joint_contributions SET what_did_not = 'after the close' WHERE id = $1", [contributions.northbank.id])).toBe('42501');
+    expect(await sqlState('gridpower', "UPDATE joint_contributions SET audience = 'coordinator' WHERE id = $1", [contributions.grid.id])).toBe('42501');
+    expect(await sqlState(COORD, "UPDATE joint_reports SET summary = 'after the close' WHERE id = $1", [report.id])).toBe('42501');
   });
 
   it('lists contributions from an index, as the owner and through the shared view', async () => {

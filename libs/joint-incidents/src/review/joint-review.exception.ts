@@ -10,6 +10,7 @@ export enum JointReviewErrorCode {
   QuoteNotReadable = 'JOINT_REPORT_QUOTE_NOT_READABLE',
   ReportPublished = 'JOINT_REPORT_PUBLISHED',
   ReportRequired = 'JOINT_REPORT_REQUIRED_TO_CLOSE',
+  QuotedFinal = 'JOINT_CONTRIBUTION_QUOTED',
 }
 
 /** Refusals of the lessons-learned review: contributions and the joint report. */
@@ -63,6 +64,15 @@ export class JointReviewException extends HubException {
   static published() {
     return new JointReviewException(JointReviewErrorCode.ReportPublished, 'the joint report is published and final; it can no longer be changed', {
       status: HttpStatus.CONFLICT,
+    });
+  }
+
+  /** A field the published joint report quotes is final: the report shows what was published. */
+  static quoted(fields: string[]) {
+    const message = 'the published joint report quotes this field of your contribution: it can no longer change';
+    return new JointReviewException(JointReviewErrorCode.QuotedFinal, `the published joint report quotes ${fields.join(', ')} of your contribution: those fields can no longer change`, {
+      status: HttpStatus.CONFLICT,
+      details: fields.map((field) => ({ field, rule: 'quotedInPublishedReport', message })),
     });
   }
 

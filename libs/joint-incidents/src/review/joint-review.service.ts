@@ -8,7 +8,7 @@ import { recordJointChange } from '../objects/joint-change.js';
 import { type JointMembership, jointMembership, requireCoordinator } from '../objects/joint-membership.js';
 import { JointObjectException } from '../objects/joint-object.exception.js';
 import { ownReadCondition, sharedReadCondition, SqlParams } from '../objects/shared-read.js';
-import type { ContributionAudience, PatchContributionDto, PublishJointReportDto, PutContributionDto, PutJointReportDto } from './dto/joint-review.dto.js';
+import type { ContributionAudience, PatchContributionDto, PublishJointReportDto, PutContributionDto, PutJointReportDto, QuotableField } from './dto/joint-review.dto.js';
 import { JointReviewException } from './joint-review.exception.js';
 import { type JointContributionRow, jointContributionView, type JointReportRow, jointReportView, quotableText } from './joint-review.view.js';
 
@@ -92,6 +92,7 @@ export class JointReviewService {
       if (!current && version !== null) throw HubException.notFound('contribution');
       if (current && current.version !== version) throw JointReviewException.stale('contribution', current.version);
       const input = inputOf(current);
+      if (current) await requireQuotedUnchanged(tx, current, input);
       checkAudienceShape(input);
       const audience = await resolveAudience(tx, membership, principal.orgId, input);
       const nearMisses = await ownNearMisses(tx, principal.orgId, input.nearMissIds);
@@ -109,12 +110,16 @@ export class JointReviewService {
         );
         id = current.id;
       } else {
-        [{ id }] = await tx.query<{ id: string }>(
+        const [inserted] = await tx.query<{ id: string }>(
           `INSERT INTO joint_contributions (joint_incident_id, org_id, what_happened, what_worked, what_did_not, recommendations, near_miss_ids,
                                             near_misses, marking, audience, audience_users, created_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+           ON CONFLICT (joint_incident_id, org_id) DO NOTHING RETURNING id`,
           [jointId, principal.orgId, ...values],
         );
+        // A concurrent first contribution of the same organisation committed in between: this one did not replace it.
+        if (!inserted) throw JointReviewException.alreadyContributed();
+        id = inserted.id;
       }
       const details: Record<string, unknown> = { contributionId: id, marking: input.marking, audience: input.audience, nearMisses: nearMisses.length };
       if (audience.users.length) details.audienceUsers = audience.users.length;
@@ -192,11 +197,15 @@ export class JointReviewService {
         );
         id = current.id;
       } else {
-        [{ id }] = await tx.query<{ id: string }>(
+        const [inserted] = await tx.query<{ id: string }>(
           `INSERT INTO joint_reports (org_id, joint_incident_id, summary, findings, recommendations, quotes, marking, created_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (joint_incident_id) DO NOTHING RETURNING id`,
           [principal.orgId, jointId, ...values, principal.id],
         );
+        // A concurrent first compilation committed in between: this one did not replace it.
+        if (!inserted) throw JointReviewException.reportExists();
+        id = inserted.id;
       }
       await recordJointChange(tx, principal, jointId, {
         action: current ? 'joint_report.revised' : 'joint_report.compiled',
@@ -238,12 +247,25 @@ export class JointReviewService {
   }
 }
 
-/** Contributions and the report are written in learn_lessons only; a closed joint incident's review is final. */
+/**
+ * Contributions and the report are written in learn_lessons only; a closed joint incident's review is final. The
+ * phase is read with a share lock on the joint incident held to the end of the transaction, so a concurrent phase
+ * change (a close) waits for this write; the write checks of row-level security take the same lock.
+ */
 async function requireReview(tx: TenantTransaction, membership: JointMembership): Promise<void> {
-  let phase = membership.phase;
-  if (phase === null) [{ phase }] = await tx.query<{ phase: string | null }>('SELECT hub_joint_phase($1) AS phase', [membership.jointId]);
+  const [{ phase }] = await tx.query<{ phase: string | null }>('SELECT hub_joint_review_phase($1) AS phase', [membership.jointId]);
   if (phase === 'closed') throw JointObjectException.closed();
   if (phase !== 'learn_lessons') throw JointReviewException.notInReview(phase ?? 'unknown');
+}
+
+/**
+ * Once the joint report is published, the fields of a contribution it quotes are final: a change to one is refused
+ * (409). Reading them share-locks the report row, so a concurrent publication waits for this write.
+ */
+async function requireQuotedUnchanged(tx: TenantTransaction, current: JointContributionRow, input: ContributionInput): Promise<void> {
+  const [{ fields }] = await tx.query<{ fields: QuotableField[] }>('SELECT hub_joint_quoted_fields($1) AS fields', [current.id]);
+  const changed = fields.filter((field) => input[field] !== quotableText(current, field)).sort();
+  if (changed.length) throw JointReviewException.quoted(changed);
 }
 
 /** The caller's own near misses among these ids (its register only: row-level security), with their dates; else 422. */

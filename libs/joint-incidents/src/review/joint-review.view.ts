@@ -74,7 +74,8 @@ export interface JointReportRow {
   summary: string;
   findings: string;
   recommendations: string;
-  quotes: StoredQuote[];
+  /** The coordinator's own row: references; through `shared_joint_reports`: a withheld marker where the reader may not read the contribution. */
+  quotes: (StoredQuote | { withheld: true })[];
   marking: string;
   published_at: Date | null;
   created_at: Date;
@@ -83,10 +84,12 @@ export interface JointReportRow {
 }
 
 /**
- * One quote as this reader meets it: resolved through the reader's own read of the contribution, or a withheld
- * marker that names nothing (no contribution, no author, no field) where that read finds nothing.
+ * One quote as this reader meets it: a withheld marker that names nothing (no contribution, no author, no field)
+ * where `shared_joint_reports` already withheld it, or where the reader's own read of the contribution finds
+ * nothing; else resolved through that read.
  */
-export function quoteView(quote: StoredQuote, readable: Map<string, JointContributionRow>) {
+export function quoteView(quote: StoredQuote | { withheld: true }, readable: Map<string, JointContributionRow>) {
+  if ('withheld' in quote) return { withheld: true as const };
   const contribution = readable.get(quote.contributionId);
   if (!contribution) return { withheld: true as const };
   const text = quotableText(contribution, quote.field);

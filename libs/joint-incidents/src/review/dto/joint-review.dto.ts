@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateNested,
+  ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested,
 } from 'class-validator';
 import { TLP_MARKINGS, type TlpMarking } from '#sharing';
 
@@ -13,6 +13,8 @@ export const QUOTABLE_FIELDS = ['whatHappened', 'whatWorked', 'whatDidNot', 'rec
 export type QuotableField = (typeof QUOTABLE_FIELDS)[number];
 
 const TEXT = 20000;
+/** A version is a PostgreSQL integer: a larger one is a 400 naming the field, not an overflow in the database. */
+const MAX_VERSION = 2_147_483_647;
 
 export class PatchContributionDto {
   @ApiPropertyOptional({ description: 'What happened, from your side' })
@@ -68,6 +70,7 @@ export class PatchContributionDto {
   @ApiProperty({ description: 'The version you read' })
   @IsInt()
   @Min(1)
+  @Max(MAX_VERSION)
   version: number;
 }
 
@@ -124,6 +127,7 @@ export class PutContributionDto {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(MAX_VERSION)
   version?: number;
 }
 
@@ -184,6 +188,7 @@ export class PutJointReportDto {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(MAX_VERSION)
   version?: number;
 }
 
@@ -191,5 +196,6 @@ export class PublishJointReportDto {
   @ApiProperty({ description: 'The version of the draft you publish' })
   @IsInt()
   @Min(1)
+  @Max(MAX_VERSION)
   version: number;
 }
