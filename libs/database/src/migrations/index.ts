@@ -18,6 +18,7 @@ import { JointReview1765440000000 } from './1765440000000-joint-review.js';
 import { ImprovementActions1765526400000 } from './1765526400000-improvement-actions.js';
 import { IncidentExercises1765612800000 } from './1765612800000-incident-exercises.js';
 import { OutboxHead1765699200000 } from './1765699200000-outbox-head.js';
+import { TaskHardening1765958400000 } from './1765958400000-task-hardening.js';
 
 /** Every migration, in order. Listed by hand so the build and the tests load the same classes. */
 export const migrations = [
@@ -36,4 +37,5 @@ export const migrations = [
   ImprovementActions1765526400000,
   IncidentExercises1765612800000,
   OutboxHead1765699200000,
+  TaskHardening1765958400000,
 ];
