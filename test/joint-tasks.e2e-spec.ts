@@ -64,6 +64,26 @@ describe('joint incidents: tasks', () => {
     }
   }
 
+  /** One transaction as hub_app in a caller's context (as TenantDatabase sets it), rolled back. */
+  async function asApp<T>(slug: DemoOrgSlug, work: (q: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>) => Promise<T>, reads = 'shared', role = 'admin'): Promise<T> {
+    const client = await hub.appClient();
+    await client.query('BEGIN');
+    try {
+      const kind = DEMO_ORGANISATIONS.find((o) => o.slug === slug)!.kind;
+      await client.query(
+        "SELECT set_config('hub.org_id', $1, true), set_config('hub.org_kind', $2, true), set_config('hub.user_id', $3, true), set_config('hub.reads', $4, true)",
+        [hub.orgId(slug), kind, hub.userId(slug, role), reads],
+      );
+      return await work(async (sql, params = []) => (await client.query(sql, params)).rows);
+    } finally {
+      await client.query('ROLLBACK');
+      await client.end();
+    }
+  }
+  const insertTask = (jointId: string, slug: DemoOrgSlug, assignee: string) => (q: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>) =>
+    q(`INSERT INTO joint_tasks (org_id, joint_incident_id, assignee_participant_id, title, marking, priority, due_at, due_time_zone)
+       VALUES ($1, $2, $3, 'forged', 'AMBER', 'low', now(), 'UTC') RETURNING id, history`, [hub.orgId(slug), jointId, assignee]);
+
   describe('assigning, reading and moving', () => {
     let joint: string;
     let gridParticipant: string;
@@ -407,6 +427,105 @@ describe('joint incidents: tasks', () => {
     });
   });
 
+  describe('the security review (task hardening)', () => {
+    let joint: string;
+    let tasks: string;
+    let grid: string;
+    let northbankP: string;
+    const SECRET = 'GP internal: our SOC is down until Friday';
+    beforeAll(async () => {
+      joint = await openJoint([{ slug: 'northbank', role: 'lead' }, { slug: 'gridpower', pseudonymous: true }, { slug: 'st-marys-hospital' }]);
+      tasks = `/api/v1/joint-incidents/${joint}/tasks`;
+      grid = await participantId(joint, 'gridpower');
+      northbankP = await participantId(joint, 'northbank');
+    });
+
+    it("a declined assignee's note does not reach the next assignee (API and shared view); the assigner and the coordinator keep it", async () => {
+      const made = await post(tasks, COORD, task({ assignee: grid, audience: 'all' }), 'coordinator');
+      const one = `${tasks}/${made.body.id}`;
+      expect((await post(`${one}/decline`, 'gridpower', { version: 1, reason: SECRET }, 'handler')).status).toBe(200);
+      const moved = await post(`${one}/reassign`, COORD, { version: 2, assignee: hub.orgId('northbank'), reason: 'Northbank runs it' }, 'coordinator');
+      expect(moved.status).toBe(200);
+      const seen = await get(one, 'northbank', 'handler');
+      expect(seen.status).toBe(200);
+      expect(seen.body.history.map((h: { action: string; note: string | null }) => [h.action, h.note])).toEqual([
+        ['assign', null], ['decline', null], ['reassign', 'Northbank runs it'],
+      ]);
+      expect(JSON.stringify((await get(one, 'st-marys-hospital', 'viewer')).body)).not.toContain(SECRET);
+      const view = await asApp('northbank', (q) => q('SELECT history FROM shared_joint_tasks WHERE id = $1', [made.body.id]));
+      expect(view).toHaveLength(1);
+      expect(JSON.stringify(view)).not.toContain(SECRET);
+      expect(moved.body.history[1]).toMatchObject({ action: 'decline', note: SECRET });
+
+      // A lead's task: the coordinator reads it through the shared view, party to every entry.
+      const lead = await post(tasks, 'northbank', task({ assignee: grid }), 'handler');
+      expect((await post(`${tasks}/${lead.body.id}/decline`, 'gridpower', { version: 1, reason: SECRET }, 'handler')).status).toBe(200);
+      expect((await post(`${tasks}/${lead.body.id}/reassign`, 'northbank', { version: 2, assignee: hub.orgId('st-marys-hospital'), reason: 'St Mary' }, 'handler')).status).toBe(200);
+      expect((await get(`${tasks}/${lead.body.id}`, COORD, 'viewer')).body.history[1]).toMatchObject({ action: 'decline', note: SECRET });
+      expect((await get(`${tasks}/${lead.body.id}`, 'st-marys-hospital', 'viewer')).body.history[1]).toMatchObject({ action: 'decline', note: null });
+    });
+
+    it('hub_move_joint_task tells an outsider or a former assignee nothing of a task: NULL state and version', async () => {
+      const made = await post(tasks, COORD, task({ assignee: grid }), 'coordinator');
+      await post(`${tasks}/${made.body.id}/reassign`, COORD, { version: 1, assignee: hub.orgId('northbank'), reason: 'moved on' }, 'coordinator');
+      const move = (slug: DemoOrgSlug) => asApp(slug, (q) => q("SELECT * FROM hub_move_joint_task($1, $2, 2, 'accept', NULL)", [joint, made.body.id]), 'shared', 'handler');
+      for (const slug of ['netwatch-isp', 'gridpower', 'st-marys-hospital'] as const) {
+        expect({ slug, rows: await move(slug) }).toEqual({ slug, rows: [{ result: 'not_found', state: null, version: null }] });
+      }
+      expect(await asApp('northbank', (q) => q("SELECT * FROM hub_move_joint_task($1, $2, 9, 'accept', NULL)", [joint, made.body.id]), 'shared', 'handler')).toEqual([
+        { result: 'stale', state: 'proposed', version: 2 },
+      ]);
+    });
+
+    it('bounds every version: an integer beyond PostgreSQL integer is a 400 naming the field', async () => {
+      const made = await post(tasks, COORD, task({ assignee: hub.orgId('northbank') }), 'coordinator');
+      for (const [path, body] of [
+        ['start', { version: 99999999999 }],
+        ['cancel', { version: 2147483648, reason: 'x' }],
+        ['reassign', { version: 99999999999, reason: 'x', assignee: hub.orgId('st-marys-hospital') }],
+      ] as const) {
+        const res = await post(`${tasks}/${made.body.id}/${path}`, path === 'start' ? 'northbank' : COORD, body, path === 'start' ? 'handler' : 'coordinator');
+        expect({ path, status: res.status, field: res.body.details?.[0]?.field }).toEqual({ path, status: 400, field: 'version' });
+      }
+    });
+
+    it('as hub_app: only the coordinator or the accepted lead inserts; the assigner only cancels or reassigns, and the history is written for it', async () => {
+      await expect(asApp('st-marys-hospital', insertTask(joint, 'st-marys-hospital', northbankP))).rejects.toThrow(/row-level security/);
+      await expect(asApp('gridpower', insertTask(joint, 'gridpower', northbankP))).rejects.toThrow(/row-level security/);
+      const [lead] = await asApp('northbank', insertTask(joint, 'northbank', grid));
+      expect(lead.history).toEqual([expect.objectContaining({ action: 'assign', actor: northbankP, note: null })]);
+      const made = await post(tasks, COORD, task({ assignee: hub.orgId('northbank') }), 'coordinator');
+      const forged = [{ at: '2027-01-01T00:00:00Z', action: 'done', from: 'in_progress', to: 'done', actor: northbankP, note: 'forged' }];
+      for (const set of [
+        `state = 'done', outcome = 'forged', history = '${JSON.stringify(forged)}'::jsonb`,
+        `state = 'accepted'`,
+        `state = 'declined', state_reason = 'forged'`,
+        `state = 'in_progress'`,
+        `title = 'renamed'`,
+      ]) {
+        await expect(asApp(COORD, (q) => q(`UPDATE joint_tasks SET ${set} WHERE id = $1`, [made.body.id]))).rejects.toMatchObject({ code: '42501' });
+      }
+      const [cancelled] = await asApp(COORD, (q) =>
+        q(`UPDATE joint_tasks SET state = 'cancelled', state_reason = 'why', history = '${JSON.stringify(forged)}'::jsonb WHERE id = $1 RETURNING history, version`, [made.body.id]),
+      );
+      expect(cancelled.version).toBe(2);
+      expect((cancelled.history as { action: string; actor: string | null; note: string | null }[]).map((h) => [h.action, h.actor, h.note])).toEqual([
+        ['assign', null, null], ['cancel', null, 'why'],
+      ]);
+    });
+
+    it("hub_app may not read another organisation's time zone; its own through hub_org_time_zone", async () => {
+      await expect(asApp('northbank', (q) => q('SELECT time_zone FROM organisations WHERE id = $1', [hub.orgId('gridpower')]))).rejects.toMatchObject({ code: '42501' });
+      await expect(asApp('northbank', (q) => q('SELECT * FROM organisations'))).rejects.toMatchObject({ code: '42501' });
+      expect(await asApp('northbank', (q) => q('SELECT hub_org_time_zone($1) AS own, hub_org_time_zone($2) AS other', [hub.orgId('northbank'), hub.orgId('gridpower')]))).toEqual([
+        { own: 'Europe/Berlin', other: null },
+      ]);
+      expect((await get(`/api/v1/organisations/${hub.orgId('northbank')}`, 'northbank')).body.timeZone).toBe('Europe/Berlin');
+      const directory = await hub.http().get('/api/v1/organisations?limit=100').set(bearer(hub.token('operator'))).expect(200);
+      expect(directory.body.items.find((o: { id: string }) => o.id === hub.orgId('gridpower')).timeZone).toBe('Europe/Vienna');
+    });
+  });
+
   it("a closed joint incident's tasks are final", async () => {
     const joint = await openJoint([{ slug: 'northbank' }]);
     const made = await post(`/api/v1/joint-incidents/${joint}/tasks`, COORD, task({ assignee: hub.orgId('northbank') }), 'coordinator');
@@ -428,6 +547,10 @@ describe('joint incidents: tasks', () => {
     expect((await post(`${tasks}/${made.body.id}/accept`, 'northbank', { version: 1 }, 'handler')).body.code).toBe('JOINT_INCIDENT_CLOSED');
     expect((await post(`${tasks}/${made.body.id}/cancel`, COORD, { version: 1, reason: 'x' }, 'coordinator')).body.code).toBe('JOINT_INCIDENT_CLOSED');
     expect((await get(`${tasks}/${made.body.id}`, 'northbank')).status).toBe(200);
+    // The database refuses them too, for hub_app: no insert, no cancellation after the close.
+    const northbank = await participantId(joint, 'northbank');
+    await expect(asApp(COORD, insertTask(joint, COORD, northbank))).rejects.toThrow(/row-level security/);
+    await expect(asApp(COORD, (q) => q("UPDATE joint_tasks SET state = 'cancelled', state_reason = 'late' WHERE id = $1", [made.body.id]))).rejects.toThrow(/row-level security/);
   });
 
   it("never shows a pseudonymous participant's organisation to another participant", () => {

@@ -26,9 +26,13 @@ export class OrganisationEntity {
   @Column('text')
   status: OrgStatus;
 
-  /** IANA zone: how due dates read for this organisation (shown to others only by hub_joint_party). */
-  @Column('text', { name: 'time_zone', default: 'UTC' })
-  timeZone: string;
+  /**
+   * IANA zone: how due dates read for this organisation. hub_app may not select the column (migration
+   * 1765958400000): never loaded; set on creation only (the database default is UTC). Read the organisation's own
+   * zone with `hub_org_time_zone` (`timeZoneOf` in the service); others' zones reach a caller only by hub_joint_party.
+   */
+  @Column('text', { name: 'time_zone', select: false })
+  timeZone?: string;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

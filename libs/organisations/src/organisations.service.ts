@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { decodeCursor, HubException, type Page, parseTimeZone, toPage } from '#common';
 import { type OrgPrincipal, PasswordHasher, type Principal, tenantContextOf } from '#auth';
-import { TenantDatabase } from '#database';
+import { TenantDatabase, type TenantTransaction } from '#database';
 import type { CreateOrganisationDto, DirectoryQueryDto, UpdateOrganisationDto } from './dto/organisation.dto.js';
 import { OrganisationEntity } from './organisation.entity.js';
 import { OrganisationException, uniqueViolation } from './organisation.exception.js';
@@ -19,23 +19,26 @@ export class OrganisationsService {
   async directory(principal: Principal, query: DirectoryQueryDto): Promise<Page<ReturnType<typeof organisationView>>> {
     const after = decodeCursor(query.cursor);
     const operator = principal.kind === 'operator';
-    const rows = await this.db.run(tenantContextOf(principal), (tx) => {
+    const rows = await this.db.run(tenantContextOf(principal), async (tx) => {
       const qb = tx.repository(OrganisationEntity).createQueryBuilder('o').orderBy('o.name').addOrderBy('o.id').limit(query.limit + 1);
       if (!operator) qb.andWhere("o.status = 'active'");
       if (query.kind) qb.andWhere('o.kind = :kind', { kind: query.kind });
       if (after) qb.andWhere('(o.name, o.id) > (:afterName, :afterId)', { afterName: after.key, afterId: after.id });
-      return qb.getMany();
+      const found = await qb.getMany();
+      return operator ? withTimeZones(tx, found) : found;
     });
     return toPage(rows, query.limit, (org) => org.name).map((org) => organisationView(org, operator));
   }
 
   async get(principal: Principal, id: string) {
     const operator = principal.kind === 'operator';
-    const org = await this.db.run(tenantContextOf(principal), (tx) =>
-      tx.repository(OrganisationEntity).findOneBy(operator ? { id } : { id, status: 'active' }),
-    );
+    const own = operator || principal.orgId === id;
+    const org = await this.db.run(tenantContextOf(principal), async (tx) => {
+      const found = await tx.repository(OrganisationEntity).findOneBy(operator ? { id } : { id, status: 'active' });
+      return found && own ? (await withTimeZones(tx, [found]))[0] : found;
+    });
     if (!org) throw HubException.notFound('organisation');
-    return organisationView(org, principal.kind === 'operator' || principal.orgId === id);
+    return organisationView(org, own);
   }
 
   /**
@@ -47,7 +50,8 @@ export class OrganisationsService {
     if (principal.orgId !== id) throw HubException.notFound('organisation');
     const org = await this.db.run(tenantContextOf(principal), async (tx) => {
       await tx.query('SELECT hub_set_own_time_zone($1)', [timeZone]);
-      return tx.repository(OrganisationEntity).findOneBy({ id });
+      const found = await tx.repository(OrganisationEntity).findOneBy({ id });
+      return found && (await withTimeZones(tx, [found]))[0];
     });
     if (!org) throw HubException.notFound('organisation');
     return organisationView(org, true);
@@ -99,9 +103,22 @@ export class OrganisationsService {
       if (!found) return null;
       found.status = status;
       found.disabledAt = status === 'disabled' ? (found.disabledAt ?? new Date()) : null;
-      return repo.save(found);
+      return (await withTimeZones(tx, [await repo.save(found)]))[0];
     });
     if (!org) throw HubException.notFound('organisation');
     return organisationView(org, true);
   }
+}
+
+/**
+ * The zones of organisations the caller may know them of (its own; any, for the operator), read through
+ * `hub_org_time_zone`: hub_app may not select `organisations.time_zone` (a pseudonymous participant's zone would
+ * narrow down who it is). Others' zones stay undefined.
+ */
+async function withTimeZones(tx: TenantTransaction, orgs: OrganisationEntity[]): Promise<OrganisationEntity[]> {
+  if (orgs.length === 0) return orgs;
+  const rows = await tx.query<{ id: string; zone: string | null }>('SELECT id, hub_org_time_zone(id) AS zone FROM unnest($1::uuid[]) AS id', [orgs.map((o) => o.id)]);
+  const zones = new Map(rows.map((r) => [r.id, r.zone]));
+  for (const org of orgs) org.timeZone = zones.get(org.id) ?? undefined;
+  return orgs;
 }

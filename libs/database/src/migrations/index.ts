@@ -21,6 +21,7 @@ import { OutboxHead1765699200000 } from './1765699200000-outbox-head.js';
 import { JointGranteeMasking1765785600000 } from './1765785600000-joint-grantee-masking.js';
 import { ExerciseIncidentActions1765800000000 } from './1765800000000-exercise-incident-actions.js';
 import { ReviewHardening1765872000000 } from './1765872000000-review-hardening.js';
+import { TaskHardening1765958400000 } from './1765958400000-task-hardening.js';
 import { TaskListIndex1766044800000 } from './1766044800000-task-list-index.js';
 
 /** Every migration, in order. Listed by hand so the build and the tests load the same classes. */
@@ -43,5 +44,6 @@ export const migrations = [
   JointGranteeMasking1765785600000,
   ExerciseIncidentActions1765800000000,
   ReviewHardening1765872000000,
+  TaskHardening1765958400000,
   TaskListIndex1766044800000,
 ];

@@ -62,13 +62,12 @@ export class JointTasksService {
       const audience = await resolveAudience(tx, membership, principal.orgId, { marking: dto.marking, audience: 'all', audienceUsers: dto.audienceUsers });
       const [inserted] = await tx.query<{ id: string }>(
         `INSERT INTO joint_tasks (org_id, joint_incident_id, assignee_participant_id, assignee_contact_id, title, description, marking, priority,
-                                  audience, audience_users, due_at, due_time_zone, history, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-                 jsonb_build_array(jsonb_build_object('at', now(), 'action', 'assign', 'from', NULL, 'to', 'proposed', 'actor', $13::uuid, 'note', NULL)), $14)
+                                  audience, audience_users, due_at, due_time_zone, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
          RETURNING id`,
         [
           principal.orgId, jointId, assignee, dto.assigneeContactId ?? null, dto.title, dto.description ?? '', dto.marking, dto.priority,
-          dto.audience ?? 'parties', audience.users, due.instant.toString(), due.timeZone, membership.participantId, principal.id,
+          dto.audience ?? 'parties', audience.users, due.instant.toString(), due.timeZone, principal.id,
         ],
       );
       await recordJointChange(tx, principal, jointId, {
@@ -106,9 +105,9 @@ export class JointTasksService {
   /** Any open state to cancelled, with a reason: the assigner only. */
   async cancel(principal: OrgPrincipal, jointId: string, taskId: string, dto: JointTaskTransitionDto) {
     const reason = required(dto.reason, 'reason', 'cancelling needs a reason');
-    return this.assignerChange(principal, jointId, taskId, dto.version, async (tx, membership, before) => {
+    return this.assignerChange(principal, jointId, taskId, dto.version, async (tx, _membership, before) => {
       if (!(OPEN_TASK_STATES as readonly string[]).includes(before.state)) throw JointTaskException.state('cancel', before.state);
-      await updateOwn(tx, taskId, dto.version, `state = 'cancelled', state_reason = $4`, [reason], historyEntry('cancel', before.state, 'cancelled', membership, reason));
+      await updateOwn(tx, taskId, dto.version, `state = 'cancelled', state_reason = $3`, [reason]);
       return { action: 'joint_task.cancelled', reason, details: { taskId, from: before.state, to: 'cancelled' } };
     });
   }
@@ -122,9 +121,8 @@ export class JointTasksService {
         tx,
         taskId,
         dto.version,
-        `state = 'proposed', state_reason = $4, assignee_participant_id = $5, assignee_contact_id = $6, outcome = NULL`,
+        `state = 'proposed', state_reason = $3, assignee_participant_id = $4, assignee_contact_id = $5, outcome = NULL`,
         [dto.reason, assignee, dto.assigneeContactId ?? null],
-        historyEntry('reassign', before.state, 'proposed', membership, dto.reason),
       );
       return {
         action: 'joint_task.reassigned',
@@ -196,17 +194,15 @@ function required(value: string | undefined, field: string, message: string): st
   return value;
 }
 
-function historyEntry(action: string, from: string, to: string, membership: JointMembership, note: string | null) {
-  return { action, from, to, actor: membership.participantId, note };
-}
-
-/** The assigner's own row, at the version it read; 409 if it moved meanwhile. */
-async function updateOwn(tx: TenantTransaction, taskId: string, version: number, set: string, values: unknown[], entry: Record<string, unknown>) {
+/**
+ * The assigner's own row, at the version it read; 409 if it moved meanwhile. The trigger `joint_tasks_guard` allows
+ * the assigner a cancellation or a reassignment only, and appends the history entry (actor: the assigner's
+ * participation, note: the reason), the version and updated_at itself.
+ */
+async function updateOwn(tx: TenantTransaction, taskId: string, version: number, set: string, values: unknown[]) {
   const updated = await tx.query<{ id: string }>(
-    `UPDATE joint_tasks SET ${set}, history = history || jsonb_build_array(jsonb_build_object('at', now()) || $3::jsonb),
-            version = version + 1, updated_at = now()
-      WHERE id = $1 AND version = $2 AND org_id = hub_current_org() RETURNING id`,
-    [taskId, version, JSON.stringify(entry), ...values],
+    `UPDATE joint_tasks SET ${set} WHERE id = $1 AND version = $2 AND org_id = hub_current_org() RETURNING id`,
+    [taskId, version, ...values],
   );
   if (updated.length === 0) throw JointTaskException.stale();
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, MinLength } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { PageQueryDto } from '#common';
 import { TLP_MARKINGS, type TlpMarking } from '#sharing';
 
@@ -11,6 +11,8 @@ export const TASK_STATES = ['proposed', 'accepted', 'declined', 'in_progress', '
 export type TaskState = (typeof TASK_STATES)[number];
 /** The states a task can still move from (overdue counts these only). */
 export const OPEN_TASK_STATES = ['proposed', 'accepted', 'in_progress'] as const;
+/** The largest version a task can have (its column is a PostgreSQL integer): larger is a 400, not a 500. */
+export const MAX_TASK_VERSION = 2147483647;
 
 export class CreateJointTaskDto {
   @ApiProperty({ format: 'uuid', description: 'The accepted participant it goes to: its organisation id, or its participant id (how a pseudonymous participant is named)' })
@@ -68,9 +70,10 @@ export class CreateJointTaskDto {
 
 /** A state change: the version read, and the reason or outcome note the change needs. */
 export class JointTaskTransitionDto {
-  @ApiProperty({ description: 'The version you read (optimistic concurrency)' })
+  @ApiProperty({ description: 'The version you read (optimistic concurrency)', minimum: 1, maximum: MAX_TASK_VERSION })
   @IsInt({ message: 'version must be a whole number' })
   @Min(1)
+  @Max(MAX_TASK_VERSION)
   version: number;
 
   @ApiPropertyOptional({ description: 'Decline and cancel: why (required)' })
@@ -89,9 +92,10 @@ export class JointTaskTransitionDto {
 }
 
 export class ReassignJointTaskDto {
-  @ApiProperty()
+  @ApiProperty({ description: 'The version you read (optimistic concurrency)', minimum: 1, maximum: MAX_TASK_VERSION })
   @IsInt({ message: 'version must be a whole number' })
   @Min(1)
+  @Max(MAX_TASK_VERSION)
   version: number;
 
   @ApiProperty({ format: 'uuid', description: 'The new assignee, as in assigning' })
