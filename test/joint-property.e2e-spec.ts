@@ -701,7 +701,9 @@ describe('joint objects equal the DESIGN sections 4-5 model (fast-check)', () =>
     expect(stats.accepted).toBeGreaterThan(RUNS / 2);
     expect(stats.refused).toBeGreaterThan(0);
     expect(stats.objectReads).toBeGreaterThan(RUNS);
-    expect(stats.tasks).toBeGreaterThan(RUNS / 4);
+    // A floor on activity, not a target: a task needs an open joint incident with an accepted participant, so about
+    // one run in four or five makes one (34 to 42 in 150 runs seen); the floor leaves room for the seed's luck.
+    expect(stats.tasks).toBeGreaterThan(RUNS / 8);
     expect(stats.taskMoves).toBeGreaterThan(0);
     expect(stats.taskReads).toBeGreaterThan(RUNS / 2);
   }, 30 * 60_000);
