@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '#common';
-import { DEMO_JOINT_TITLE } from '#hub/demo-coordination.js';
+import { DEMO_JOINT_TITLE, DEMO_REVIEWED_TITLE } from '#hub/demo-coordination.js';
 
 /**
  * The README's first command, as a new user runs it: the built hub with no configuration starts its own
@@ -84,7 +84,7 @@ describe('npm start on the embedded default', () => {
     // The coordination demo is seeded too: the printed handler takes part in its joint incident.
     expect(printed).toContain('Coordination demo');
     const joint = await fetch(`http://127.0.0.1:${port}/api/v1/joint-incidents`, { headers: { authorization: `Bearer ${res.body.accessToken}` } });
-    expect(((await joint.json()) as { items: { title: string }[] }).items.map((j) => j.title)).toEqual([DEMO_JOINT_TITLE]);
+    expect(((await joint.json()) as { items: { title: string }[] }).items.map((j) => j.title).sort()).toEqual([DEMO_JOINT_TITLE, DEMO_REVIEWED_TITLE].sort());
     expect(printed).not.toMatch(/"level":50/);
     expect(await stop(hub.child, 'SIGTERM')).toBe(0);
   });
